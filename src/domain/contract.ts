@@ -1,0 +1,206 @@
+// The request contract (v1): what other systems put on the `cluster-requests` queue, what
+// `POST /api/requests` accepts and what `npm run provision -- FILE` reads. See docs/contract.md.
+// Extend it (new optional fields, new operations); never rename or remove a field.
+//
+// Shape only lives here (types, formats). Rules that relate fields to each other, or that come
+// from the procedures in docs/, live in rules.ts with a pointer to their source.
+import { z } from "zod";
+
+const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+// ARM naming rules (Microsoft.Resources / Microsoft.ContainerService / Microsoft.Network).
+const resourceGroupName = z
+  .string()
+  .regex(/^[-\w._()]{1,90}$/u, "must be 1-90 letters, digits, '-', '_', '.', '(' or ')'")
+  .refine((s) => !s.endsWith("."), "must not end with '.'");
+const clusterName = z
+  .string()
+  .regex(/^[a-zA-Z0-9](?:[a-zA-Z0-9_-]{0,61}[a-zA-Z0-9])?$/, "must be 1-63 letters, digits, '-' or '_', starting and ending with a letter or digit");
+const networkResourceName = z
+  .string()
+  .regex(/^[a-zA-Z0-9](?:[a-zA-Z0-9_.-]{0,78}[a-zA-Z0-9_])?$/, "must be 1-80 letters, digits, '-', '_' or '.', starting with a letter or digit and ending with a letter, digit or '_'");
+const identityName = z
+  .string()
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/, "must be 3-128 letters, digits, '-' or '_', starting with a letter or digit");
+const location = z.string().regex(/^[a-z0-9]{2,40}$/, "must be an Azure region name such as 'westus2' (lowercase, no spaces)");
+const kubernetesVersion = z.string().regex(/^\d+\.\d+(\.\d+)?$/, "must be a Kubernetes version such as '1.30' or '1.30.3'");
+export const cidr = z
+  .string()
+  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/, "must be an IPv4 CIDR such as '192.168.1.0/24'")
+  .refine((s) => {
+    const [ip, bits] = s.split("/");
+    return ip.split(".").every((o) => Number(o) <= 255) && Number(bits) <= 32;
+  }, "has an octet above 255 or a prefix length above 32");
+const subnetId = z
+  .string()
+  .regex(
+    /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i,
+    "must be a subnet resource id (/subscriptions/…/resourceGroups/…/providers/Microsoft.Network/virtualNetworks/…/subnets/…)",
+  );
+
+export const tags = z
+  .record(z.string().min(1).max(512), z.string().max(256))
+  .refine((t) => Object.keys(t).length <= 50, "at most 50 tags");
+
+export const clusterRef = z.strictObject({
+  subscriptionId: z.string().regex(guid, "must be a subscription id (a GUID)"),
+  resourceGroup: resourceGroupName,
+  name: clusterName,
+  location: location.optional(),
+  kubernetesVersion: kubernetesVersion.optional(),
+});
+
+export const cacheRule = z.strictObject({
+  name: z.string().regex(/^[a-zA-Z0-9-]{5,50}$/, "must be 5-50 letters, digits or '-'").default("acr-cache-rule"),
+  sourceRepository: z.string().min(1).default("mcr.microsoft.com/*"),
+  targetRepository: z.string().min(1).default("*"),
+});
+
+export const registry = z.discriminatedUnion("mode", [
+  z.strictObject({ mode: z.literal("aksManaged") }),
+  z.strictObject({
+    mode: z.literal("byo"),
+    name: z.string(),
+    // Resource group of the registry and its network resources; defaults to the cluster's.
+    resourceGroup: resourceGroupName.optional(),
+    cacheRule: cacheRule.optional(),
+    anonymousPullEnabled: z.boolean().default(true),
+  }),
+]);
+
+export const networkIsolation = z.strictObject({
+  outboundType: z.enum(["none", "block"]),
+  registry: registry.default({ mode: "aksManaged" }),
+});
+
+export const apiServer = z.strictObject({
+  access: z.enum(["privateLink", "vnetIntegration", "public"]).optional(),
+  private: z.boolean().optional(),
+  subnetId: subnetId.optional(),
+});
+
+export const network = z.strictObject({
+  resourceGroup: resourceGroupName.optional(),
+  vnetName: networkResourceName.optional(),
+  addressPrefixes: z.array(cidr).min(1).optional(),
+  subnets: z
+    .strictObject({
+      nodes: cidr.optional(),
+      registry: cidr.optional(),
+      apiServer: cidr.optional(),
+    })
+    .optional(),
+  subnetNames: z
+    .strictObject({ nodes: networkResourceName.optional(), registry: networkResourceName.optional(), apiServer: networkResourceName.optional() })
+    .optional(),
+});
+
+export const identities = z.strictObject({ controlPlane: identityName, kubelet: identityName });
+
+export const nodePool = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9]{0,11}$/, "must be 1-12 lowercase letters or digits, starting with a letter"),
+  mode: z.enum(["System", "User"]).default("User"),
+  vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be a VM size such as 'Standard_D4s_v3'"),
+  count: z.int().min(0).max(1000).default(1),
+  osSku: z.enum(["Ubuntu", "AzureLinux", "Ubuntu2204", "Ubuntu2404"]).optional(),
+  workloadRuntime: z.enum(["OCIContainer", "KataVmIsolation", "KataMshvVmIsolation"]).optional(),
+});
+
+const envelope = {
+  requestId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits, '.', '_', ':' or '-'").optional(),
+  tags: tags.optional(),
+};
+const existingCluster = { ...envelope, cluster: clusterRef };
+
+export const createRequest = z.strictObject({
+  operation: z.literal("create"),
+  ...existingCluster,
+  networkIsolation: networkIsolation.optional(),
+  apiServer: apiServer.optional(),
+  network: network.optional(),
+  identities: identities.optional(),
+  nodePools: z.array(nodePool).min(1, "a cluster needs at least one node pool"),
+});
+
+export const enableNetworkIsolationRequest = z.strictObject({
+  operation: z.literal("enableNetworkIsolation"),
+  ...existingCluster,
+  networkIsolation,
+  network: network.optional(),
+});
+
+export const updateBootstrapRegistryRequest = z.strictObject({
+  operation: z.literal("updateBootstrapRegistry"),
+  ...existingCluster,
+  networkIsolation: z.strictObject({ outboundType: z.enum(["none", "block"]).optional(), registry }),
+  network: network.optional(),
+});
+
+export const disableNetworkIsolationRequest = z.strictObject({ operation: z.literal("disableNetworkIsolation"), ...existingCluster });
+
+export const enableApiServerVnetIntegrationRequest = z.strictObject({
+  operation: z.literal("enableApiServerVnetIntegration"),
+  ...existingCluster,
+  network: network.optional(),
+  apiServer: apiServer.optional(),
+});
+
+export const setPrivateClusterRequest = z.strictObject({
+  operation: z.literal("setPrivateCluster"),
+  ...existingCluster,
+  apiServer: z.strictObject({ private: z.boolean(), access: apiServer.shape.access, subnetId: subnetId.optional() }),
+});
+
+export const addSandboxPoolRequest = z.strictObject({
+  operation: z.literal("addSandboxPool"),
+  ...existingCluster,
+  nodePools: z.array(nodePool).min(1),
+});
+
+export const upgradeNodeImagesRequest = z.strictObject({
+  operation: z.literal("upgradeNodeImages"),
+  ...existingCluster,
+  nodePoolNames: z.array(z.string().min(1)).min(1).optional(),
+});
+
+export const arcPrivateLinkRequest = z.strictObject({
+  operation: z.literal("arcPrivateLink"),
+  ...envelope,
+  scope: z.strictObject({
+    subscriptionId: z.string().regex(guid, "must be a subscription id (a GUID)"),
+    resourceGroup: resourceGroupName,
+    name: networkResourceName,
+    location,
+    publicNetworkAccess: z.boolean().default(false),
+  }),
+  network: z.strictObject({
+    resourceGroup: resourceGroupName,
+    vnetName: networkResourceName,
+    subnetName: networkResourceName,
+    nsgName: networkResourceName.optional(),
+  }),
+  privateEndpoint: z.strictObject({ name: networkResourceName, dns: z.enum(["azurePrivateDns", "manual"]).default("azurePrivateDns") }),
+  connectedClusters: z.array(z.strictObject({ resourceGroup: resourceGroupName, name: clusterName })).default([]),
+});
+
+export const clusterRequest = z.discriminatedUnion("operation", [
+  createRequest,
+  enableNetworkIsolationRequest,
+  updateBootstrapRegistryRequest,
+  disableNetworkIsolationRequest,
+  enableApiServerVnetIntegrationRequest,
+  setPrivateClusterRequest,
+  addSandboxPoolRequest,
+  upgradeNodeImagesRequest,
+  arcPrivateLinkRequest,
+]);
+
+export type ClusterRequest = z.infer<typeof clusterRequest>;
+export type CreateRequest = z.infer<typeof createRequest>;
+export type NodePool = z.infer<typeof nodePool>;
+export type Operation = ClusterRequest["operation"];
+export const operations = clusterRequest.options.map((o) => o.shape.operation.value) as Operation[];
+
+/** JSON Schema of the request (draft 2020-12) for callers; `npm run schema` writes it to docs/. */
+export function requestJsonSchema(): unknown {
+  return z.toJSONSchema(clusterRequest, { io: "input", target: "draft-2020-12" });
+}

@@ -1,0 +1,56 @@
+// A request becomes a plan: a DAG of named steps (see step.ts). The plan is a pure function of the
+// request, so every invocation recomputes the same plan instead of storing code in Table rows.
+import type { ClusterRequest } from "./contract.js";
+import { planCreate } from "./plans/create.js";
+import type { Plan, StepDef } from "./step.js";
+
+export class PlanningError extends Error {
+  constructor(public readonly path: string, message: string) {
+    super(message);
+  }
+}
+
+export function planRequest(req: ClusterRequest): Plan {
+  const plan = planFor(req);
+  checkDag(plan.steps);
+  return plan;
+}
+
+function planFor(req: ClusterRequest): Plan {
+  switch (req.operation) {
+    case "create":
+      return planCreate(req);
+    default:
+      throw new PlanningError("operation", `operation '${req.operation}' is part of the contract but not available in this version yet`);
+  }
+}
+
+/** Every dependency names a step of the plan, names are unique, and there is no cycle. */
+export function checkDag(steps: StepDef[]): void {
+  const byName = new Map(steps.map((s) => [s.name, s]));
+  if (byName.size !== steps.length) throw new Error("plan has two steps with the same name");
+  for (const s of steps) for (const d of s.dependsOn) if (!byName.has(d)) throw new Error(`step ${s.name} depends on unknown step ${d}`);
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (s: StepDef) => {
+    if (state.get(s.name) === "done") return;
+    if (state.get(s.name) === "visiting") throw new Error(`plan has a cycle through ${s.name}`);
+    state.set(s.name, "visiting");
+    s.dependsOn.forEach((d) => visit(byName.get(d)!));
+    state.set(s.name, "done");
+  };
+  steps.forEach(visit);
+}
+
+/** Steps whose dependencies have all succeeded and that have not started. */
+export function readySteps(steps: StepDef[], succeeded: Set<string>, started: Set<string>): StepDef[] {
+  return steps.filter((s) => !started.has(s.name) && !succeeded.has(s.name) && s.dependsOn.every((d) => succeeded.has(d)));
+}
+
+/** All steps a step depends on, directly or not (their outputs are visible to it). */
+export function ancestors(steps: StepDef[], name: string): Set<string> {
+  const byName = new Map(steps.map((s) => [s.name, s]));
+  const out = new Set<string>();
+  const walk = (n: string) => byName.get(n)?.dependsOn.forEach((d) => { if (!out.has(d)) { out.add(d); walk(d); } });
+  walk(name);
+  return out;
+}

@@ -1,0 +1,8 @@
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const EXAMPLES_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../examples");
+export const exampleNames = () => readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith(".json"));
+export const example = (name: string): any => JSON.parse(readFileSync(path.join(EXAMPLES_DIR, name), "utf8"));
+export const SUB = "00000000-0000-0000-0000-000000000000";
