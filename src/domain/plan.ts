@@ -1,14 +1,12 @@
 // A request becomes a plan: a DAG of named steps (see step.ts). The plan is a pure function of the
 // request, so every invocation recomputes the same plan instead of storing code in Table rows.
 import type { ClusterRequest } from "./contract.js";
+import { PlanningError } from "./planning-error.js";
 import { planCreate } from "./plans/create.js";
+import * as existing from "./plans/existing.js";
 import type { Plan, StepDef } from "./step.js";
 
-export class PlanningError extends Error {
-  constructor(public readonly path: string, message: string) {
-    super(message);
-  }
-}
+export { PlanningError };
 
 export function planRequest(req: ClusterRequest): Plan {
   const plan = planFor(req);
@@ -20,6 +18,18 @@ function planFor(req: ClusterRequest): Plan {
   switch (req.operation) {
     case "create":
       return planCreate(req);
+    case "enableNetworkIsolation":
+      return existing.planEnableNetworkIsolation(req);
+    case "disableNetworkIsolation":
+      return existing.planDisableNetworkIsolation(req);
+    case "enableApiServerVnetIntegration":
+      return existing.planEnableApiServerVnetIntegration(req);
+    case "setPrivateCluster":
+      return existing.planSetPrivateCluster(req);
+    case "addSandboxPool":
+      return existing.planAddSandboxPool(req);
+    case "upgradeNodeImages":
+      return existing.planUpgradeNodeImages(req);
     default:
       throw new PlanningError("operation", `operation '${req.operation}' is part of the contract but not available in this version yet`);
   }

@@ -44,6 +44,8 @@ export interface StepContext {
   outputs: Record<string, Outputs>;
   /** How many POST actions this step has already issued (persisted across invocations). */
   posts: number;
+  /** ARM writes issued by each step this one depends on (0: it found its work already done). */
+  writes: Record<string, number>;
 }
 
 export type Decision =

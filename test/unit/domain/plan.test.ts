@@ -13,7 +13,7 @@ const valid = (raw: unknown) => {
   assert.ok(v.ok, JSON.stringify(!v.ok && v.errors));
   return v.request;
 };
-const ctx = (request: any, outputs = {}, posts = 0): StepContext => ({ request, outputs, posts });
+const ctx = (request: any, outputs = {}, posts = 0): StepContext => ({ request, outputs, posts, writes: {} });
 
 describe("create plan", () => {
   it("runs preflight and the resource group before the cluster, and verifies last", () => {

@@ -1,0 +1,117 @@
+// Cluster events (Event Grid): a cluster write is compared with the last-known isolation settings;
+// when artifactSource, containerRegistryId or outboundType changed — also by hand, with
+// `az aks update` — every pool must be re-imaged (network-isolated procedure), so one
+// upgradeNodeImages request is queued per change. Its requestId is derived from the cluster and the
+// change's generation: five events announcing one change make one request, so one upgrade per pool.
+// Changes this app makes itself are re-imaged by the request that made them, never twice.
+import { createHash } from "node:crypto";
+import { toClusterEvent, type ClusterEvent } from "../domain/events.js";
+import { parseResourceId } from "../domain/naming.js";
+import { NODE_IMAGES_STEP } from "../domain/steps/existing-cluster.js";
+import { QUEUES } from "../messaging/queue.js";
+import { ConcurrencyError } from "../state/request-store.js";
+import type { AppDeps } from "./deps.js";
+import { noteClusterSettings } from "./cluster-settings.js";
+
+export type EventOutcome =
+  | "ignored"
+  | "recorded-first-sight"
+  | "unchanged"
+  | "own-change"
+  | "upgrade-queued"
+  | "rolling-recorded"
+  | "event-recorded";
+
+export async function handleClusterEvent(deps: AppDeps, raw: Record<string, any>): Promise<EventOutcome> {
+  const ev = toClusterEvent(raw);
+  if (!ev) return "ignored";
+  switch (ev.kind) {
+    case "ResourceWriteSuccess":
+      return onClusterWrite(deps, ev);
+    case "NodePoolRollingStarted":
+    case "NodePoolRollingSucceeded":
+    case "NodePoolRollingFailed":
+      return onRolling(deps, ev);
+    default:
+      return recordEvent(deps, ev);
+  }
+}
+
+async function onClusterWrite(deps: AppDeps, ev: ClusterEvent): Promise<EventOutcome> {
+  const mc = await deps.arm.read({ kind: "managedCluster", id: ev.clusterId });
+  if (!mc) return "ignored";
+  const noted = await noteClusterSettings(deps, mc);
+  if (noted.firstSeen) return "recorded-first-sight";
+  if (!noted.changed) return "unchanged";
+  if (await ownChangeInProgress(deps, noted.record.lastRequestId)) return "own-change";
+  const pools: string[] = (mc.agentPoolProfiles ?? []).map((p: { name: string }) => p.name);
+  await queueUpgrade(deps, ev.clusterId, pools, `settings-g${noted.record.generation}`, `isolation settings changed outside this app (event ${ev.id})`);
+  return "upgrade-queued";
+}
+
+/** A request of this app that is still running and will re-image the pools itself. */
+async function ownChangeInProgress(deps: AppDeps, requestId?: string): Promise<boolean> {
+  if (!requestId) return false;
+  const req = await deps.requests.getRequest(requestId);
+  return !!req && (req.state === "Accepted" || req.state === "Running") && req.plan.some((s) => s.name === NODE_IMAGES_STEP);
+}
+
+/**
+ * Queues an upgradeNodeImages request on `node-image-upgrades` (its trigger accepts it like any
+ * request). The requestId names the change, and the Queued rows make the upgrade visible at once.
+ */
+export async function queueUpgrade(deps: AppDeps, clusterId: string, pools: string[], change: string, reason: string): Promise<string> {
+  const { subscriptionId, resourceGroup, name } = parseResourceId(clusterId);
+  const requestId = `upgrade-${createHash("sha1").update(clusterId.toLowerCase()).digest("hex").slice(0, 12)}-${change}`.slice(0, 100);
+  const now = deps.now().toISOString();
+  for (const pool of pools)
+    await deps.upgrades.createIfMissing({ clusterId, pool, changeKey: requestId, reason, state: "Queued", requestedAt: now });
+  const request = { operation: "upgradeNodeImages", requestId, cluster: { subscriptionId, resourceGroup, name }, nodePoolNames: pools };
+  await deps.queue.send(QUEUES.upgrades, [{ body: request, messageId: requestId, subject: "upgradeNodeImages" }]);
+  deps.log(`queued node-image upgrade ${requestId} for ${pools.join(", ")}: ${reason}`);
+  return requestId;
+}
+
+async function onRolling(deps: AppDeps, ev: ClusterEvent): Promise<EventOutcome> {
+  const pool = ev.data.nodePoolName as string | undefined;
+  if (!pool) return "ignored";
+  const records = (await deps.upgrades.listForCluster(ev.clusterId)).filter((r) => r.pool.toLowerCase() === pool.toLowerCase());
+  const latest = records.at(-1);
+  if (!latest) return "ignored";
+  for (let i = 0; i < 5; i++) {
+    const rec = (await deps.upgrades.get(latest.clusterId, latest.changeKey, latest.pool))!;
+    const state = ev.kind === "NodePoolRollingSucceeded" ? "Succeeded" : ev.kind === "NodePoolRollingFailed" ? "Failed" : "Running";
+    try {
+      // The request's own poller has the last word on Succeeded; the event only moves a record forward.
+      await deps.upgrades.save({ ...rec, rolling: `${ev.kind} at ${ev.time}`, state: rec.state === "Succeeded" ? rec.state : state });
+      return "rolling-recorded";
+    } catch (e) {
+      if (!(e instanceof ConcurrencyError)) throw e;
+    }
+  }
+  return "rolling-recorded";
+}
+
+/** NewKubernetesVersionAvailable, ClusterSupportEnding/Ended: the latest of each, for GET /api/clusters. */
+async function recordEvent(deps: AppDeps, ev: ClusterEvent): Promise<EventOutcome> {
+  const { subscriptionId, resourceGroup, name } = parseResourceId(ev.clusterId);
+  for (let i = 0; i < 5; i++) {
+    let rec = await deps.clusters.get(subscriptionId, resourceGroup, name);
+    if (!rec) {
+      const mc = await deps.arm.read({ kind: "managedCluster", id: ev.clusterId });
+      if (!mc) return "ignored";
+      rec = (await noteClusterSettings(deps, mc)).record;
+      rec = (await deps.clusters.get(subscriptionId, resourceGroup, name))!;
+    }
+    const events = rec.events ? JSON.parse(rec.events) : {};
+    if (events[ev.kind] && events[ev.kind].time > ev.time) return "event-recorded";
+    events[ev.kind] = { time: ev.time, data: ev.data };
+    try {
+      await deps.clusters.save({ ...rec, events: JSON.stringify(events), updatedAt: deps.now().toISOString() });
+      return "event-recorded";
+    } catch (e) {
+      if (!(e instanceof ConcurrencyError)) throw e;
+    }
+  }
+  return "event-recorded";
+}

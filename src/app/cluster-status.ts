@@ -1,0 +1,20 @@
+// GET /api/clusters/{subscriptionId}/{resourceGroup}/{name}: what this app knows of a cluster —
+// last-known isolation settings, pending and past node-image upgrades, the latest version/support events.
+import { clusterId } from "../domain/naming.js";
+import type { AppDeps } from "./deps.js";
+
+export async function clusterStatus(deps: AppDeps, sub: string, rg: string, name: string) {
+  const rec = await deps.clusters.get(sub, rg, name);
+  if (!rec) return undefined;
+  const { etag: _etag, events, ...settings } = rec;
+  const upgrades = (await deps.upgrades.listForCluster(clusterId(sub, rg, name))).map(({ etag: _e, clusterId: _c, ...u }) => u);
+  return {
+    ...settings,
+    id: clusterId(sub, rg, name),
+    upgrades: {
+      pending: upgrades.filter((u) => u.state === "Queued" || u.state === "Running"),
+      past: upgrades.filter((u) => u.state === "Succeeded" || u.state === "Failed"),
+    },
+    events: events ? JSON.parse(events) : {},
+  };
+}

@@ -1,0 +1,38 @@
+// What the app layer needs from the outside world, as ports. The triggers (src/functions) build
+// them from app settings; the local host and the tests build them around Azurite, the in-process
+// bus and the ARM stand-in.
+import type { Arm } from "../azure/arm-gateway.js";
+import type { QueueSender } from "../messaging/queue.js";
+import type { ClusterStore } from "../state/cluster-store.js";
+import type { RequestStore } from "../state/request-store.js";
+import type { UpgradeStore } from "../state/upgrade-store.js";
+
+export interface RunnerSettings {
+  /** Transient failures a step may have before it fails (DESIGN rule 4). */
+  retryBudget: number;
+  /** Bounds of a scheduled re-check when ARM gives no Retry-After, and the clamp when it does. */
+  minRecheckMs: number;
+  maxRecheckMs: number;
+}
+
+export const DEFAULT_SETTINGS: RunnerSettings = { retryBudget: 8, minRecheckMs: 2_000, maxRecheckMs: 120_000 };
+
+export interface AppDeps {
+  requests: RequestStore;
+  clusters: ClusterStore;
+  upgrades: UpgradeStore;
+  queue: QueueSender;
+  arm: Arm;
+  settings: RunnerSettings;
+  now(): Date;
+  log(message: string, data?: Record<string, unknown>): void;
+}
+
+export function settingsFromEnv(env: NodeJS.ProcessEnv): RunnerSettings {
+  const num = (name: string, fallback: number) => (env[name] && Number.isFinite(Number(env[name])) ? Number(env[name]) : fallback);
+  return {
+    retryBudget: num("STEP_RETRY_BUDGET", DEFAULT_SETTINGS.retryBudget),
+    minRecheckMs: num("RECHECK_MIN_MS", DEFAULT_SETTINGS.minRecheckMs),
+    maxRecheckMs: num("RECHECK_MAX_MS", DEFAULT_SETTINGS.maxRecheckMs),
+  };
+}

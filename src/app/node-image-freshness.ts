@@ -1,0 +1,42 @@
+// AKS publishes no event when a newer node image is released: compare each known cluster's pools
+// with their upgrade profile's latest node image and queue an upgrade for the pools behind, only
+// inside the maintenance window (the cluster's own, else the app setting's).
+import { createHash } from "node:crypto";
+import { clusterId } from "../domain/naming.js";
+import { inWindow, parseWindow } from "../domain/maintenance-window.js";
+import type { AppDeps } from "./deps.js";
+import { queueUpgrade } from "./cluster-events.js";
+
+export interface FreshnessResult {
+  checked: number;
+  outsideWindow: number;
+  queued: { clusterId: string; pools: string[]; requestId: string }[];
+}
+
+export async function checkNodeImages(deps: AppDeps, defaultWindow: string | undefined): Promise<FreshnessResult> {
+  const result: FreshnessResult = { checked: 0, outsideWindow: 0, queued: [] };
+  const now = deps.now();
+  for (const rec of await deps.clusters.list()) {
+    const windowText = rec.maintenanceWindow ?? defaultWindow;
+    if (!windowText || !inWindow(parseWindow(windowText), now)) {
+      result.outsideWindow++;
+      continue;
+    }
+    const id = clusterId(rec.subscriptionId, rec.resourceGroup, rec.name);
+    const mc = await deps.arm.read({ kind: "managedCluster", id });
+    if (!mc) continue;
+    result.checked++;
+    const behind: { name: string; latest: string }[] = [];
+    for (const p of mc.agentPoolProfiles ?? []) {
+      const pool = await deps.arm.read({ kind: "agentPool", id: `${id}/agentPools/${p.name}` });
+      if (pool?.latestNodeImageVersion && pool.nodeImageVersion !== pool.latestNodeImageVersion) behind.push({ name: p.name, latest: pool.latestNodeImageVersion });
+    }
+    if (!behind.length) continue;
+    // One request per set of target images: the next timer run finds it and queues nothing new.
+    const change = `image-${createHash("sha1").update(behind.map((b) => `${b.name}:${b.latest}`).join(",")).digest("hex").slice(0, 10)}`;
+    const pools = behind.map((b) => b.name);
+    const requestId = await queueUpgrade(deps, id, pools, change, `newer node image available (${behind.map((b) => `${b.name} → ${b.latest}`).join(", ")})`);
+    result.queued.push({ clusterId: id, pools, requestId });
+  }
+  return result;
+}

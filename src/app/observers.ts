@@ -1,0 +1,43 @@
+// What the app remembers about ARM writes beyond the step rows: a cluster's isolation settings after
+// every cluster write, and a per-pool record of every node-image upgrade (for GET /api/clusters and
+// the NodePoolRolling* events).
+import type { Resource } from "../domain/step.js";
+import { parseResourceId } from "../domain/naming.js";
+import type { PendingOperation, RequestRecord } from "../state/request-store.js";
+import type { UpgradeState } from "../state/upgrade-store.js";
+import type { AppDeps } from "./deps.js";
+import { noteClusterSettings } from "./cluster-settings.js";
+
+const isUpgrade = (op?: PendingOperation) => op?.kind === "agentPool" && op.action === "upgradeNodeImageVersion";
+const poolOf = (id: string) => ({ clusterId: id.replace(/\/agentPools\/[^/]+$/i, ""), pool: id.split("/").pop()! });
+
+export async function writeStarted(deps: AppDeps, req: RequestRecord, op: PendingOperation): Promise<void> {
+  if (isUpgrade(op)) await recordUpgrade(deps, req, op.id, "Running");
+}
+
+export async function writeFinished(deps: AppDeps, req: RequestRecord, op: PendingOperation, result: Resource | undefined): Promise<void> {
+  if (op.kind === "managedCluster" && result?.id) await noteClusterSettings(deps, result, req.id);
+  if (isUpgrade(op)) await recordUpgrade(deps, req, op.id, "Succeeded", await deps.arm.read({ kind: "agentPool", id: op.id }));
+}
+
+export async function writeFailed(deps: AppDeps, req: RequestRecord, op: PendingOperation | undefined, error: string): Promise<void> {
+  if (op && isUpgrade(op)) await recordUpgrade(deps, req, op.id, "Failed", undefined, error);
+}
+
+async function recordUpgrade(deps: AppDeps, req: RequestRecord, poolId: string, state: UpgradeState, pool?: Resource, error?: string): Promise<void> {
+  const { clusterId, pool: name } = poolOf(poolId);
+  const now = deps.now().toISOString();
+  const key = { clusterId, changeKey: req.id, pool: name };
+  const existing = await deps.upgrades.get(clusterId, req.id, name);
+  const rec = existing ?? { ...key, reason: (req.body as { reason?: string })?.reason ?? `request ${req.id} (${req.operation})`, state, requestedAt: now };
+  await deps.upgrades.save({
+    ...rec,
+    state,
+    startedAt: rec.startedAt ?? now,
+    finishedAt: state === "Running" ? undefined : now,
+    nodeImageVersion: pool?.nodeImageVersion ?? rec.nodeImageVersion,
+    error,
+  });
+}
+
+export { parseResourceId };

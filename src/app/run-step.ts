@@ -1,0 +1,199 @@
+// The step runner: one message, one step, at most one ARM write, then the next message.
+//
+// Exactly-once effects over at-least-once delivery. Each step row carries `seq`, the sequence
+// number of the only message that may act on it next. A message acts when its seq equals the
+// row's; a message one behind re-sends the follow-ups of the last transition (the invocation
+// that made it may have crashed before sending them; deterministic message ids make the re-send
+// a no-op when it did not); anything else is stale and is dropped. So a redelivered or duplicated
+// message never writes to ARM twice, and a crash between an ARM write and the next message is
+// healed by redelivery.
+import { ArmError } from "../azure/errors.js";
+import { ancestors, planRequest, readySteps } from "../domain/plan.js";
+import type { ClusterRequest } from "../domain/contract.js";
+import type { Decision, Outputs, Resource, StepContext, StepDef } from "../domain/step.js";
+import { QUEUES, stepMessageId, type StepMessage } from "../messaging/queue.js";
+import { ConcurrencyError, type RequestRecord, type StepRecord } from "../state/request-store.js";
+import type { AppDeps } from "./deps.js";
+import { noteClusterSettings } from "./cluster-settings.js";
+import { writeFailed, writeFinished, writeStarted } from "./observers.js";
+import { finishRequest, markRequestRunning } from "./request-state.js";
+import type { WriteProgress } from "../azure/arm-gateway.js";
+
+const DEFAULT_MAX_WAIT_MS = 30 * 60_000;
+
+export async function runStep(deps: AppDeps, msg: StepMessage): Promise<void> {
+  const req = await deps.requests.getRequest(msg.requestId);
+  if (!req || req.state === "Rejected") return;
+  const row = await deps.requests.getStep(msg.requestId, msg.step);
+  if (!row) return;
+  if (msg.seq === row.seq - 1) return resendFollowUps(deps, req, row);
+  if (msg.seq !== row.seq) return; // stale
+  if (row.state === "Succeeded" || row.state === "Failed") return;
+  if (req.state === "Failed") return; // another step failed the request: start nothing new
+
+  const plan = planRequest(req.body as ClusterRequest);
+  const def = plan.steps.find((s) => s.name === row.name);
+  if (!def) throw new Error(`step ${row.name} is not in the plan of ${req.id}`);
+  const rows = await deps.requests.getSteps(req.id);
+  const ctx = contextFor(req, def, rows, plan.steps, row);
+  const now = deps.now();
+  const next: StepRecord = { ...row, state: "Running", startedAt: row.startedAt ?? now.toISOString(), attempts: Math.max(1, row.attempts) };
+  if (row.state === "Pending") await markRequestRunning(deps, req.id);
+
+  try {
+    if (row.operation?.pollerState) {
+      const progress = await deps.arm.poll({ ...row.operation, pollerState: row.operation.pollerState });
+      return await afterWrite(deps, req, def, ctx, next, progress, row.operation.method);
+    }
+    const current = await Promise.all(def.reads(ctx).map((r) => deps.arm.read(r)));
+    await recordClustersSeen(deps, def, ctx, current, req.id);
+    const decision = def.decide(ctx, current);
+    return await act(deps, req, def, ctx, next, decision);
+  } catch (e) {
+    if (e instanceof ConcurrencyError) return; // another invocation acted on this step first
+    if (!(e instanceof ArmError)) throw e; // unexpected: let the queue redeliver (and dead-letter)
+    return retryOrFail(deps, req, next, e);
+  }
+}
+
+async function act(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepContext, row: StepRecord, d: Decision): Promise<void> {
+  switch (d.do) {
+    case "done":
+      return complete(deps, req, { ...row, resourceId: d.resourceId ?? row.resourceId, outputs: d.outputs ?? row.outputs });
+    case "fail":
+      return fail(deps, req, row, { code: d.code, message: d.message });
+    case "wait": {
+      const now = deps.now();
+      const since = row.waitingSince ?? now.toISOString();
+      const waited = now.getTime() - Date.parse(since);
+      if (waited > (def.maxWaitMs ?? DEFAULT_MAX_WAIT_MS))
+        return fail(deps, req, row, { code: "WaitTimedOut", message: `gave up after waiting ${Math.round(waited / 1000)} s: ${d.reason}` });
+      // Re-check sooner at first, then less often: a quarter of the time waited so far, within bounds.
+      return reschedule(deps, { ...row, resourceId: d.resourceId ?? row.resourceId, waitingSince: since, waitReason: d.reason }, waited / 4);
+    }
+    case "put":
+    case "post": {
+      // Claim the step before writing: of two concurrent deliveries of one message, one writes.
+      const claimed: StepRecord = { ...row, resourceId: d.ref.id, waitingSince: undefined, waitReason: undefined };
+      claimed.etag = await deps.requests.saveStep(claimed);
+      let progress: WriteProgress;
+      try {
+        progress = d.do === "put" ? await deps.arm.put(d.ref, d.body) : await deps.arm.post(d.ref, d.action);
+      } catch (e) {
+        if (e instanceof ArmError) return retryOrFail(deps, req, claimed, e);
+        throw e;
+      }
+      const written: StepRecord = {
+        ...claimed,
+        writes: claimed.writes + 1,
+        posts: claimed.posts + (d.do === "post" ? 1 : 0),
+        operation: { kind: d.ref.kind, id: d.ref.id, apiVersion: d.ref.apiVersion, method: d.do, action: d.do === "post" ? d.action : undefined },
+      };
+      await writeStarted(deps, req, written.operation!);
+      return afterWrite(deps, req, def, ctx, written, progress, d.do);
+    }
+  }
+}
+
+async function afterWrite(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepContext, row: StepRecord, p: WriteProgress, method: "put" | "post"): Promise<void> {
+  if (!p.done) {
+    const operation = { ...row.operation!, pollerState: p.pollerState };
+    return reschedule(deps, { ...row, operation }, p.retryAfterMs);
+  }
+  const done: StepRecord = { ...row, operation: undefined };
+  if (method === "post") {
+    await writeFinished(deps, req, row.operation!, p.result);
+    // An action (register, upgrade) finished: decide again from fresh reads on the next message.
+    return reschedule(deps, done, 0);
+  }
+  let result = p.result;
+  if (!result && row.operation) result = await deps.arm.read(row.operation);
+  if (row.operation) await writeFinished(deps, req, row.operation, result);
+  return complete(deps, req, { ...done, outputs: def.outputs?.(ctx, result) ?? done.outputs });
+}
+
+async function retryOrFail(deps: AppDeps, req: RequestRecord, row: StepRecord, e: ArmError): Promise<void> {
+  const error = { code: e.code, message: e.message };
+  if (e.transient && row.attempts < deps.settings.retryBudget) {
+    deps.log(`step ${row.name} of ${req.id}: transient ${e.code}, retry ${row.attempts}/${deps.settings.retryBudget}`);
+    const backoff = deps.settings.minRecheckMs * 2 ** (row.attempts - 1);
+    return reschedule(deps, { ...row, attempts: row.attempts + 1, lastError: error }, e.retryAfterMs ?? backoff);
+  }
+  const budget = e.transient ? ` (gave up after ${row.attempts} attempts)` : "";
+  return fail(deps, req, row, { code: e.code, message: e.message + budget });
+}
+
+/** Saves the row with the next seq, then schedules the message that carries it. */
+async function reschedule(deps: AppDeps, row: StepRecord, delayMs: number | undefined): Promise<void> {
+  const { minRecheckMs, maxRecheckMs } = deps.settings;
+  const delay = Math.min(maxRecheckMs, Math.max(minRecheckMs, delayMs ?? minRecheckMs));
+  const saved: StepRecord = { ...row, seq: row.seq + 1, nextCheckAt: new Date(deps.now().getTime() + delay).toISOString() };
+  saved.etag = await deps.requests.saveStep(saved);
+  await sendRecheck(deps, saved);
+}
+
+async function sendRecheck(deps: AppDeps, row: StepRecord): Promise<void> {
+  const msg: StepMessage = { requestId: row.requestId, step: row.name, seq: row.seq };
+  const at = row.nextCheckAt ? new Date(row.nextCheckAt) : undefined;
+  await deps.queue.send(QUEUES.steps, [{ body: msg, messageId: stepMessageId(msg), scheduledEnqueueTime: at, subject: "recheck" }]);
+}
+
+async function complete(deps: AppDeps, req: RequestRecord, row: StepRecord): Promise<void> {
+  const saved: StepRecord = { ...row, state: "Succeeded", seq: row.seq + 1, finishedAt: deps.now().toISOString(), waitingSince: undefined, waitReason: undefined, nextCheckAt: undefined };
+  saved.etag = await deps.requests.saveStep(saved);
+  await emitReady(deps, req);
+}
+
+async function fail(deps: AppDeps, req: RequestRecord, row: StepRecord, error: { code: string; message: string }): Promise<void> {
+  const saved: StepRecord = { ...row, state: "Failed", seq: row.seq + 1, error, operation: undefined, finishedAt: deps.now().toISOString(), nextCheckAt: undefined };
+  saved.etag = await deps.requests.saveStep(saved);
+  await writeFailed(deps, req, row.operation, `${error.code}: ${error.message}`);
+  deps.log(`step ${row.name} of ${req.id} failed: ${error.code}: ${error.message}`);
+  await finishRequest(deps, req.id, "Failed", { ...error, message: `step ${row.name}: ${error.message}` });
+}
+
+/** The follow-ups of a step's last transition, sent again (idempotent by message id). */
+async function resendFollowUps(deps: AppDeps, req: RequestRecord, row: StepRecord): Promise<void> {
+  if (row.state === "Succeeded") return emitReady(deps, req);
+  if (row.state === "Failed") return finishRequest(deps, req.id, "Failed", row.error && { ...row.error, message: `step ${row.name}: ${row.error.message}` });
+  if (row.seq > 0) return sendRecheck(deps, row);
+}
+
+/** Sends the first message of every step whose dependencies have now all succeeded. */
+async function emitReady(deps: AppDeps, req: RequestRecord): Promise<void> {
+  const rows = await deps.requests.getSteps(req.id);
+  const plan = planRequest(req.body as ClusterRequest);
+  const succeeded = new Set(rows.filter((r) => r.state === "Succeeded").map((r) => r.name));
+  const started = new Set(rows.filter((r) => r.state !== "Pending" || r.seq > 0).map((r) => r.name));
+  if (succeeded.size === plan.steps.length) {
+    const outputs = Object.assign({}, ...plan.steps.map((s) => rows.find((r) => r.name === s.name)?.outputs ?? {}));
+    return finishRequest(deps, req.id, "Succeeded", undefined, stripUndefined(outputs));
+  }
+  const ready = readySteps(plan.steps, succeeded, started);
+  if (ready.length) await sendFirstMessages(deps, req.id, ready.map((s) => s.name));
+}
+
+export async function sendFirstMessages(deps: AppDeps, requestId: string, steps: string[]): Promise<void> {
+  const msgs = steps.map((step) => ({ requestId, step, seq: 0 }));
+  await deps.queue.send(QUEUES.steps, msgs.map((m) => ({ body: m, messageId: stepMessageId(m), subject: "start" })));
+}
+
+function contextFor(req: RequestRecord, def: StepDef, rows: StepRecord[], steps: StepDef[], row: StepRecord): StepContext {
+  const visible = ancestors(steps, def.name);
+  const outputs: Record<string, Outputs> = {};
+  const writes: Record<string, number> = {};
+  for (const r of rows) {
+    if (!visible.has(r.name)) continue;
+    if (r.outputs) outputs[r.name] = r.outputs;
+    writes[r.name] = r.writes ?? 0;
+  }
+  return { request: req.body as ClusterRequest, outputs, posts: row.posts, writes };
+}
+
+/** Any cluster a step reads is remembered with its isolation settings (the Event Grid handler compares with them). */
+async function recordClustersSeen(deps: AppDeps, def: StepDef, ctx: StepContext, current: (Resource | undefined)[], requestId: string): Promise<void> {
+  const refs = def.reads(ctx);
+  await Promise.all(refs.map((r, i) => (r.kind === "managedCluster" && current[i]?.id ? noteClusterSettings(deps, current[i]!, requestId) : undefined)));
+}
+
+const stripUndefined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));

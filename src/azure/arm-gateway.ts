@@ -1,0 +1,112 @@
+// The one generic caller of the kind adapters: reads, starts writes, polls writes once. Every SDK
+// error leaves here classified (errors.ts); every answer carries ARM's Retry-After when it sent one.
+import type { ArmClients } from "./clients.js";
+import { classifyArmError, retryAfterMs } from "./errors.js";
+import type { KindAdapter, Resource, Started } from "./kinds/kind.js";
+import { pollOnce, submitted, type Progress } from "./lro.js";
+import { withCapture } from "./response-capture.js";
+
+export interface ArmRef {
+  kind: string;
+  id: string;
+  apiVersion?: string;
+}
+export interface PendingWrite extends ArmRef {
+  method: "put" | "post";
+  action?: string;
+  pollerState?: string;
+}
+export type WriteProgress = (Progress & { done: true }) | { done: false; pollerState: string; retryAfterMs?: number };
+
+/** The port the app layer uses; ArmGateway is the SDK-backed implementation. */
+export interface Arm {
+  read(ref: ArmRef): Promise<Resource | undefined>;
+  put(ref: ArmRef, body: unknown): Promise<WriteProgress>;
+  post(ref: ArmRef, action: string): Promise<WriteProgress>;
+  poll(write: PendingWrite): Promise<WriteProgress>;
+}
+
+// Lazy: a kind's SDK is loaded only when a step first touches that kind (cold start, DESIGN rule 6).
+const KINDS: Record<string, () => Promise<KindAdapter>> = {
+  provider: async () => (await import("./kinds/resources.js")).provider,
+  feature: async () => (await import("./kinds/resources.js")).feature,
+  resourceGroup: async () => (await import("./kinds/resources.js")).resourceGroup,
+  managedCluster: async () => (await import("./kinds/containerservice.js")).managedCluster,
+  agentPool: async () => (await import("./kinds/containerservice.js")).agentPool,
+  virtualNetwork: async () => (await import("./kinds/network.js")).virtualNetwork,
+  subnet: async () => (await import("./kinds/network.js")).subnet,
+  networkSecurityGroup: async () => (await import("./kinds/network.js")).networkSecurityGroup,
+  securityRule: async () => (await import("./kinds/network.js")).securityRule,
+  networkInterface: async () => (await import("./kinds/network.js")).networkInterface,
+  privateEndpoint: async () => (await import("./kinds/network.js")).privateEndpoint,
+  privateDnsZoneGroup: async () => (await import("./kinds/network.js")).privateDnsZoneGroup,
+  privateDnsZone: async () => (await import("./kinds/privatedns.js")).privateDnsZone,
+  virtualNetworkLink: async () => (await import("./kinds/privatedns.js")).virtualNetworkLink,
+  aRecordSet: async () => (await import("./kinds/privatedns.js")).aRecordSet,
+  registry: async () => (await import("./kinds/containerregistry.js")).registry,
+  cacheRule: async () => (await import("./kinds/containerregistry.js")).cacheRule,
+  userAssignedIdentity: async () => (await import("./kinds/identity.js")).userAssignedIdentity,
+  roleAssignment: async () => (await import("./kinds/identity.js")).roleAssignment,
+};
+
+/** Lets later features register their kinds without touching the gateway. */
+export function registerKinds(kinds: Record<string, () => Promise<KindAdapter>>): void {
+  Object.assign(KINDS, kinds);
+}
+
+export class ArmGateway implements Arm {
+  constructor(private readonly clients: ArmClients) {}
+
+  private async adapter(kind: string): Promise<KindAdapter> {
+    const load = KINDS[kind];
+    if (!load) throw new Error(`no ARM adapter for resource kind '${kind}'`);
+    return load();
+  }
+
+  async read(ref: ArmRef): Promise<Resource | undefined> {
+    const a = await this.adapter(ref.kind);
+    return this.call(() => a.read(this.clients, ref.id, ref.apiVersion));
+  }
+
+  async put(ref: ArmRef, body: unknown): Promise<WriteProgress> {
+    const a = await this.adapter(ref.kind);
+    if (!a.put) throw new Error(`resource kind '${ref.kind}' cannot be written`);
+    return this.progress(() => a.put!(this.clients, ref.id, body, ref.apiVersion));
+  }
+
+  async post(ref: ArmRef, action: string): Promise<WriteProgress> {
+    const a = await this.adapter(ref.kind);
+    if (!a.post) throw new Error(`resource kind '${ref.kind}' has no actions`);
+    return this.progress(() => a.post!(this.clients, ref.id, action, ref.apiVersion));
+  }
+
+  async poll(w: PendingWrite): Promise<WriteProgress> {
+    const a = await this.adapter(w.kind);
+    if (!w.pollerState || !a.resume) throw new Error(`no poller to resume for ${w.kind} ${w.id}`);
+    return this.call(async () => {
+      const { value, headers } = await withCapture(async () => {
+        const { poller } = await a.resume!(this.clients, w.id, w.pollerState!, w.method, w.action, w.apiVersion);
+        return pollOnce(poller);
+      });
+      return value.done ? value : { ...value, retryAfterMs: retryAfterMs(headers) };
+    });
+  }
+
+  private progress(start: () => Promise<Started>): Promise<WriteProgress> {
+    return this.call(async () => {
+      const { value, headers } = await withCapture(async () => {
+        const s = await start();
+        return "poller" in s ? submitted(s.poller) : ({ done: true, result: s.result } as Progress);
+      });
+      return value.done ? value : { ...value, retryAfterMs: retryAfterMs(headers) };
+    });
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw classifyArmError(e);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// Microsoft.Resources (resource groups, provider registration) and Microsoft.Features (preview flags).
+// These answer synchronously: no poller to store.
+import type { FeatureClient } from "@azure/arm-features";
+import type { ResourceManagementClient } from "@azure/arm-resources";
+import type { ArmClients } from "../clients.js";
+import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
+
+const resources = (c: ArmClients, sub: string) =>
+  c.get<ResourceManagementClient>(`resources|${sub}`, async () => {
+    const { ResourceManagementClient } = await import("@azure/arm-resources");
+    return new ResourceManagementClient(c.config.credential, sub, c.options());
+  });
+const features = (c: ArmClients, sub: string) =>
+  c.get<FeatureClient>(`features|${sub}`, async () => {
+    const { FeatureClient } = await import("@azure/arm-features");
+    return new FeatureClient(c.config.credential, sub, c.options());
+  });
+
+export const resourceGroup: KindAdapter = {
+  async read(c, id) {
+    const { sub, rg } = idParts(id);
+    return readOrUndefined(async () => (await resources(c, sub)).resourceGroups.get(rg));
+  },
+  async put(c, id, body) {
+    const { sub, rg } = idParts(id);
+    return { result: await (await resources(c, sub)).resourceGroups.createOrUpdate(rg, body) };
+  },
+};
+
+/** `/subscriptions/{s}/providers/{namespace}` */
+export const provider: KindAdapter = {
+  async read(c, id) {
+    const [, sub, , ns] = id.split("/").filter(Boolean);
+    return readOrUndefined(async () => (await resources(c, sub)).providers.get(ns));
+  },
+  async post(c, id, action) {
+    if (action !== "register") throw new Error(`providers have no action ${action}`);
+    const [, sub, , ns] = id.split("/").filter(Boolean);
+    return { result: await (await resources(c, sub)).providers.register(ns) };
+  },
+};
+
+/** `/subscriptions/{s}/providers/Microsoft.Features/providers/{namespace}/features/{name}` */
+export const feature: KindAdapter = {
+  async read(c, id) {
+    const p = id.split("/").filter(Boolean);
+    return readOrUndefined(async () => (await features(c, p[1])).features.get(p[5], p[7]));
+  },
+  async post(c, id, action) {
+    if (action !== "register") throw new Error(`features have no action ${action}`);
+    const p = id.split("/").filter(Boolean);
+    return { result: await (await features(c, p[1])).features.register(p[5], p[7]) };
+  },
+};

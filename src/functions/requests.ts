@@ -1,0 +1,38 @@
+// POST /api/requests (202 + status URL; ?whatIf=true answers the plan and writes nothing)
+// GET  /api/requests/{id} (the status document)
+import functions, { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
+import { acceptRequest, statusOf, whatIf } from "../app/accept.js";
+import { parseJson } from "../domain/validate.js";
+import { json } from "./http-util.js";
+import { getDeps } from "./runtime.js";
+
+export async function postRequest(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const parsed = parseJson(await request.text());
+  const whatIfMode = ["true", "1"].includes(request.query.get("whatIf") ?? "");
+  if (whatIfMode) {
+    if (!parsed.ok) return json(400, { state: "Rejected", error: { code: "ValidationFailed", message: "the body is not JSON", details: parsed.errors } });
+    const plan = whatIf(parsed.value);
+    return plan.ok ? json(200, plan.plan) : json(400, { state: "Rejected", error: { code: "ValidationFailed", message: `${plan.errors.length} problem(s)`, details: plan.errors } });
+  }
+  const deps = await getDeps();
+  const outcome = await acceptRequest(deps, parsed.ok ? parsed.value : undefined, undefined, parsed.ok ? undefined : parsed.errors);
+  const location = new URL(`/api/requests/${encodeURIComponent(outcome.status.id)}`, request.url).toString();
+  switch (outcome.kind) {
+    case "accepted":
+      return json(202, outcome.status, { location });
+    case "existing":
+      return json(200, outcome.status, { location });
+    case "rejected":
+      return json(400, outcome.status, { location });
+    case "conflict":
+      return json(409, { ...outcome.status, error: { code: "RequestIdConflict", message: outcome.message } }, { location });
+  }
+}
+
+export async function getRequest(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const status = await statusOf(await getDeps(), request.params.id);
+  return status ? json(200, status) : json(404, { error: { code: "RequestNotFound", message: `no request ${request.params.id}` } });
+}
+
+functions.app.http("postRequest", { route: "requests", methods: ["POST"], authLevel: "function", handler: postRequest });
+functions.app.http("getRequest", { route: "requests/{id}", methods: ["GET"], authLevel: "function", handler: getRequest });

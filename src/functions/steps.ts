@@ -1,0 +1,16 @@
+// `provisioning-steps` queue: one step per message (src/app/run-step.ts).
+import functions, { type InvocationContext } from "@azure/functions";
+import { runStep } from "../app/run-step.js";
+import type { StepMessage } from "../messaging/queue.js";
+import { QUEUES } from "../messaging/queue.js";
+import { getDeps } from "./runtime.js";
+
+export async function provisioningStep(message: unknown, _context: InvocationContext): Promise<void> {
+  const msg = message as StepMessage;
+  if (!msg || typeof msg.requestId !== "string" || typeof msg.step !== "string" || typeof msg.seq !== "number")
+    // Not ours: throwing lets Service Bus dead-letter it after maxDeliveryCount, where it stays visible.
+    throw new Error(`not a step message: ${JSON.stringify(message).slice(0, 200)}`);
+  await runStep(await getDeps(), msg);
+}
+
+functions.app.serviceBusQueue("provisioningStep", { connection: "ServiceBusConnection", queueName: QUEUES.steps, handler: provisioningStep });

@@ -1,0 +1,65 @@
+// Starts Azurite's Table service from node_modules (in memory, no telemetry) for local runs and
+// tests. Started with spawn, not spawnSync: the caller's event loop must stay free.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createRequire } from "node:module";
+import net from "node:net";
+import path from "node:path";
+
+export interface Azurite {
+  connectionString: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** The well-known development account every Azurite instance accepts. */
+const DEV_ACCOUNT = "devstoreaccount1";
+const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startAzurite(port?: number): Promise<Azurite> {
+  const tablePort = port ?? (await freePort());
+  const pkg = createRequire(import.meta.url).resolve("azurite/package.json");
+  const main = path.join(path.dirname(pkg), "dist/src/table/main.js");
+  const child: ChildProcess = spawn(process.execPath, [main, "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--tableHost", "127.0.0.1", "--tablePort", String(tablePort)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`Azurite did not start within 20 s: ${out}`)), 20_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("successfully started")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Azurite exited with ${code}: ${out}`));
+    });
+  });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return {
+    port: tablePort,
+    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${tablePort}/${DEV_ACCOUNT};`,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill();
+      }),
+  };
+}

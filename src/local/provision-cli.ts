@@ -1,0 +1,109 @@
+// npm run provision -- FILE [--json] [--plan] [--seed FILE]
+// Runs one request end to end on the local host (Azurite, in-process bus, and the ARM stand-in,
+// or the ARM that ARM_ENDPOINT names) with a progress display. Exit code 0 when the request
+// Succeeded, 1 when it Failed or was Rejected, 2 on a usage error. With --json the last line on
+// stdout is the final status document. With --plan it prints the plan and writes nothing.
+import { readFile } from "node:fs/promises";
+import { acceptRequest, whatIf } from "../app/accept.js";
+import { statusOf } from "../app/accept.js";
+import type { StatusDocument } from "../app/status.js";
+import { parseJson } from "../domain/validate.js";
+import { startLocalHost } from "./host.js";
+
+interface Args { file?: string; json: boolean; plan: boolean; seed?: string; timeoutMs: number }
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { json: false, plan: false, timeoutMs: 15 * 60_000 };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--json") args.json = true;
+    else if (a === "--plan") args.plan = true;
+    else if (a === "--seed") args.seed = argv[++i];
+    else if (a === "--timeout") args.timeoutMs = Number(argv[++i]) * 1000;
+    else if (!a.startsWith("--") && !args.file) args.file = a;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  return args;
+}
+
+async function main(): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+    if (!args.file) throw new Error("give the request file");
+  } catch (e) {
+    console.error(`${(e as Error).message}\nusage: npm run provision -- FILE [--json] [--plan] [--seed RESOURCES.json] [--timeout SECONDS]`);
+    return 2;
+  }
+  const parsed = parseJson(await readFile(args.file!, "utf8"));
+
+  if (args.plan) {
+    const result = parsed.ok ? whatIf(parsed.value) : parsed;
+    if (!result.ok) {
+      printErrors(result.errors);
+      return 1;
+    }
+    if (args.json) console.log(JSON.stringify(result.plan));
+    else printPlan(result.plan);
+    return 0;
+  }
+
+  const armEndpoint = process.env.ARM_ENDPOINT;
+  const host = await startLocalHost({ armEndpoint, quiet: true });
+  const out = args.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
+  try {
+    if (args.seed && host.standIn) for (const r of JSON.parse(await readFile(args.seed, "utf8"))) host.standIn.seed(r);
+    out(`ARM: ${armEndpoint ?? `local stand-in at ${host.standIn!.endpoint}`}; Tables: Azurite on port ${host.azurite.port}`);
+    const started = Date.now();
+    const outcome = await acceptRequest(host.deps, parsed.ok ? parsed.value : undefined, undefined, parsed.ok ? undefined : parsed.errors);
+    let status: StatusDocument = outcome.status;
+    const seen = new Map<string, string>();
+    const show = (s: StatusDocument) => {
+      for (const step of s.steps) {
+        const line = `${step.state}${step.waitingFor ? ` (${step.waitingFor})` : ""}${step.lastError ? ` [retry: ${step.lastError.code}]` : ""}`;
+        if (seen.get(step.name) !== line) {
+          seen.set(step.name, line);
+          out(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${step.name.padEnd(40)} ${line}`);
+        }
+      }
+    };
+    while (!["Succeeded", "Failed", "Rejected"].includes(status.state) && Date.now() - started < args.timeoutMs) {
+      show(status);
+      await new Promise((r) => setTimeout(r, 100));
+      status = (await statusOf(host.deps, status.id))!;
+    }
+    show(status);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const arm = host.standIn ? `; ARM requests: ${host.standIn.requests.length} (writes: ${host.standIn.writes().length})` : "";
+    out(`${status.state} in ${seconds}s${arm}`);
+    if (status.error) out(`error: ${status.error.code}: ${status.error.message}`);
+    if (status.error?.details) printErrors(status.error.details);
+    if (status.outputs && !args.json) out(`outputs: ${JSON.stringify(status.outputs, null, 2)}`);
+    if (args.json) console.log(JSON.stringify(status));
+    return status.state === "Succeeded" ? 0 : 1;
+  } finally {
+    await host.close();
+  }
+}
+
+function printErrors(errors: { path: string; message: string; source?: string }[]): void {
+  for (const e of errors) console.error(`  ${e.path || "(body)"}: ${e.message}${e.source ? `  [${e.source}]` : ""}`);
+}
+
+function printPlan(plan: { operation: string; target: string; warnings: string[]; steps: { name: string; dependsOn: string[]; writes: string; resourceId?: string }[] }): void {
+  console.log(`${plan.operation} ${plan.target}`);
+  for (const w of plan.warnings) console.log(`warning: ${w}`);
+  for (const s of plan.steps) {
+    console.log(`- ${s.name}: ${s.writes}`);
+    if (s.resourceId) console.log(`    resource: ${s.resourceId}`);
+    console.log(`    after: ${s.dependsOn.length ? s.dependsOn.join(", ") : "(nothing)"}`);
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

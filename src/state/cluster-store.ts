@@ -1,0 +1,67 @@
+// Per-cluster state: the cluster's last-known isolation settings (what the Event Grid handler
+// compares a changed cluster with), keyed by subscription / resource group / name.
+import type { TableClient } from "@azure/data-tables";
+import { ConcurrencyError, encodeKey } from "./request-store.js";
+
+export interface ClusterRecord {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+  artifactSource?: string;
+  containerRegistryId?: string;
+  outboundType?: string;
+  enableVnetIntegration?: boolean;
+  enablePrivateCluster?: boolean;
+  /** Counts the isolation-setting changes seen; node-image upgrades are keyed by it. */
+  generation: number;
+  /** The request that last changed these settings, when it was this app. */
+  lastRequestId?: string;
+  /** JSON: the latest AKS system-topic events by type ({ type: { time, data } }). */
+  events?: string;
+  /** A maintenance window for automatic node-image upgrades, e.g. "Sat,Sun 01:00-05:00" (UTC). */
+  maintenanceWindow?: string;
+  updatedAt: string;
+  etag?: string;
+}
+
+const key = (sub: string, rg: string, name: string) => ({ pk: encodeKey(sub.toLowerCase()), rk: encodeKey(`${rg}|${name}`.toLowerCase()) });
+
+export class ClusterStore {
+  constructor(private readonly table: TableClient) {}
+
+  async get(sub: string, rg: string, name: string): Promise<ClusterRecord | undefined> {
+    const { pk, rk } = key(sub, rg, name);
+    try {
+      const e = await this.table.getEntity<Record<string, unknown>>(pk, rk);
+      const { partitionKey: _p, rowKey: _r, timestamp: _t, etag, "odata.metadata": _m, ...rest } = e as Record<string, unknown>;
+      return { ...(rest as unknown as ClusterRecord), generation: Number(rest.generation ?? 0), etag: etag as string };
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  /** Writes the record: a new row when it has no ETag, else only if unchanged since read. */
+  async list(): Promise<ClusterRecord[]> {
+    const out: ClusterRecord[] = [];
+    for await (const e of this.table.listEntities()) {
+      const { partitionKey: _p, rowKey: _r, timestamp: _t, "odata.metadata": _m, etag, ...rest } = e as Record<string, unknown>;
+      out.push({ ...(rest as unknown as ClusterRecord), generation: Number(rest.generation ?? 0), etag: etag as string });
+    }
+    return out;
+  }
+
+  async save(rec: ClusterRecord): Promise<void> {
+    const { pk, rk } = key(rec.subscriptionId, rec.resourceGroup, rec.name);
+    const { etag, ...fields } = rec;
+    const entity = Object.fromEntries(Object.entries({ partitionKey: pk, rowKey: rk, ...fields }).filter(([, v]) => v !== undefined));
+    try {
+      if (etag) await this.table.updateEntity(entity as never, "Replace", { etag });
+      else await this.table.createEntity(entity as never);
+    } catch (e) {
+      const code = (e as { statusCode?: number }).statusCode;
+      if (code === 412 || code === 409) throw new ConcurrencyError(`cluster ${rec.name} state changed concurrently`);
+      throw e;
+    }
+  }
+}

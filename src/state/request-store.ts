@@ -1,0 +1,176 @@
+// Request and step state in Table Storage: one partition per request, one row per step (parallel
+// steps never contend for a row), the request row updated with ETag concurrency.
+import { TableClient, type TableEntityResult } from "@azure/data-tables";
+
+export type RequestState = "Accepted" | "Running" | "Succeeded" | "Failed" | "Rejected";
+export type StepState = "Pending" | "Running" | "Succeeded" | "Failed";
+
+export interface ErrorInfo {
+  code: string;
+  message: string;
+  details?: { path: string; message: string; source?: string }[];
+}
+
+export interface PlannedStep {
+  name: string;
+  dependsOn: string[];
+  describe: string;
+  resourceId?: string;
+}
+
+export interface RequestRecord {
+  id: string;
+  operation: string;
+  target: string;
+  state: RequestState;
+  createdAt: string;
+  updatedAt: string;
+  /** The request as received (validated form), for re-planning in each invocation. */
+  body: unknown;
+  bodyHash: string;
+  plan: PlannedStep[];
+  warnings: string[];
+  error?: ErrorInfo;
+  outputs?: Record<string, unknown>;
+  etag?: string;
+}
+
+/** An ARM write the step started and has not seen finish (SDK poller state, or a resource id to re-read). */
+export interface PendingOperation {
+  kind: string;
+  id: string;
+  apiVersion?: string;
+  method: "put" | "post";
+  action?: string;
+  pollerState?: string;
+}
+
+export interface StepRecord {
+  requestId: string;
+  name: string;
+  state: StepState;
+  /** Sequence number of the message that may act on this step next (older messages are stale). */
+  seq: number;
+  attempts: number;
+  posts: number;
+  writes: number;
+  startedAt?: string;
+  finishedAt?: string;
+  waitingSince?: string;
+  waitReason?: string;
+  /** When the scheduled re-check message is due. */
+  nextCheckAt?: string;
+  resourceId?: string;
+  operation?: PendingOperation;
+  error?: ErrorInfo;
+  lastError?: ErrorInfo;
+  outputs?: Record<string, unknown>;
+  etag?: string;
+}
+
+export class ConcurrencyError extends Error {}
+
+const REQUEST_ROW = "request";
+const stepRow = (name: string) => `step:${encodeKey(name)}`;
+/** Table keys may not contain / \ # ? or control characters. */
+export const encodeKey = (s: string) => s.replace(/[/\\#?%\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+
+const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation", "lastError"] as const;
+
+function toEntity(partitionKey: string, rowKey: string, rec: object): Record<string, unknown> {
+  const e: Record<string, unknown> = { partitionKey, rowKey };
+  for (const [k, v] of Object.entries(rec)) {
+    if (k === "etag" || v === undefined) continue;
+    e[k] = (JSON_FIELDS as readonly string[]).includes(k) ? JSON.stringify(v) : v;
+  }
+  return e;
+}
+
+function fromEntity<T>(e: TableEntityResult<Record<string, unknown>>): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(e)) {
+    if (["partitionKey", "rowKey", "timestamp", "odata.metadata"].includes(k)) continue;
+    out[k] = (JSON_FIELDS as readonly string[]).includes(k) && typeof v === "string" ? JSON.parse(v) : v;
+  }
+  out.etag = e.etag;
+  return out as T;
+}
+
+const isStatus = (e: unknown, ...codes: number[]) => codes.includes((e as { statusCode?: number }).statusCode ?? 0);
+
+export class RequestStore {
+  constructor(private readonly table: TableClient) {}
+
+  /** Creates the request row and its step rows in one transaction; false when the request exists. */
+  async create(rec: RequestRecord, steps: StepRecord[]): Promise<boolean> {
+    const pk = encodeKey(rec.id);
+    const actions: ["create", Record<string, unknown>][] = [
+      ["create", toEntity(pk, REQUEST_ROW, rec)],
+      ...steps.map((s): ["create", Record<string, unknown>] => ["create", toEntity(pk, stepRow(s.name), s)]),
+    ];
+    try {
+      // A partition transaction holds at most 100 entities; plans are far smaller.
+      await this.table.submitTransaction(actions as never);
+      return true;
+    } catch (e) {
+      if (isStatus(e, 409)) return false;
+      throw e;
+    }
+  }
+
+  /** A rejected request is a single row: it has no steps. */
+  async createRejected(rec: RequestRecord): Promise<boolean> {
+    try {
+      await this.table.createEntity(toEntity(encodeKey(rec.id), REQUEST_ROW, rec) as never);
+      return true;
+    } catch (e) {
+      if (isStatus(e, 409)) return false;
+      throw e;
+    }
+  }
+
+  async getRequest(id: string): Promise<RequestRecord | undefined> {
+    try {
+      return fromEntity<RequestRecord>(await this.table.getEntity(encodeKey(id), REQUEST_ROW));
+    } catch (e) {
+      if (isStatus(e, 404)) return undefined;
+      throw e;
+    }
+  }
+
+  async getSteps(id: string): Promise<StepRecord[]> {
+    const pk = encodeKey(id).replace(/'/g, "''");
+    const rows: StepRecord[] = [];
+    const iter = this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${pk}' and RowKey ge 'step:' and RowKey lt 'step;'` } });
+    for await (const e of iter) rows.push(fromEntity<StepRecord>(e));
+    return rows;
+  }
+
+  async getStep(id: string, name: string): Promise<StepRecord | undefined> {
+    try {
+      return fromEntity<StepRecord>(await this.table.getEntity(encodeKey(id), stepRow(name)));
+    } catch (e) {
+      if (isStatus(e, 404)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Replaces the step row if nobody changed it since it was read; returns the new ETag. */
+  async saveStep(rec: StepRecord): Promise<string> {
+    return this.replace(encodeKey(rec.requestId), stepRow(rec.name), rec);
+  }
+
+  async saveRequest(rec: RequestRecord): Promise<string> {
+    return this.replace(encodeKey(rec.id), REQUEST_ROW, rec);
+  }
+
+  private async replace(pk: string, rk: string, rec: { etag?: string }): Promise<string> {
+    try {
+      const r = await this.table.updateEntity(toEntity(pk, rk, rec) as never, "Replace", { etag: rec.etag ?? "*" });
+      return r.etag ?? "";
+    } catch (e) {
+      if (isStatus(e, 412)) throw new ConcurrencyError(`${pk}/${rk} was changed by another invocation`);
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+// Node-image upgrades, one row per (cluster, change, pool): the row key makes "one upgrade per pool
+// per change" a storage fact, whoever asks for it (a request's step, a cluster event, the timer).
+import type { TableClient } from "@azure/data-tables";
+import { ConcurrencyError, encodeKey } from "./request-store.js";
+
+export type UpgradeState = "Queued" | "Running" | "Succeeded" | "Failed";
+
+export interface UpgradeRecord {
+  clusterId: string;
+  pool: string;
+  /** The request that runs the upgrade: one request per change, so one upgrade per pool per change. */
+  changeKey: string;
+  reason: string;
+  state: UpgradeState;
+  requestedAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  nodeImageVersion?: string;
+  /** Set when AKS announced the rolling (NodePoolRolling* events). */
+  rolling?: string;
+  error?: string;
+  etag?: string;
+}
+
+export const clusterKey = (clusterId: string) => encodeKey(clusterId.toLowerCase());
+const rowKey = (changeKey: string, pool: string) => encodeKey(`${changeKey}|${pool}`.toLowerCase());
+
+export class UpgradeStore {
+  constructor(private readonly table: TableClient) {}
+
+  /** Creates the row unless it exists; true when this call created it. */
+  async createIfMissing(rec: UpgradeRecord): Promise<boolean> {
+    try {
+      await this.table.createEntity({ partitionKey: clusterKey(rec.clusterId), rowKey: rowKey(rec.changeKey, rec.pool), ...strip(rec) } as never);
+      return true;
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 409) return false;
+      throw e;
+    }
+  }
+
+  async get(clusterId: string, changeKey: string, pool: string): Promise<UpgradeRecord | undefined> {
+    try {
+      return fromEntity(await this.table.getEntity(clusterKey(clusterId), rowKey(changeKey, pool)));
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async listForCluster(clusterId: string): Promise<UpgradeRecord[]> {
+    const pk = clusterKey(clusterId).replace(/'/g, "''");
+    const out: UpgradeRecord[] = [];
+    for await (const e of this.table.listEntities({ queryOptions: { filter: `PartitionKey eq '${pk}'` } })) out.push(fromEntity(e as never));
+    return out.sort((a, b) => a.requestedAt.localeCompare(b.requestedAt));
+  }
+
+  async save(rec: UpgradeRecord): Promise<string> {
+    try {
+      const r = await this.table.updateEntity({ partitionKey: clusterKey(rec.clusterId), rowKey: rowKey(rec.changeKey, rec.pool), ...strip(rec) } as never, "Replace", { etag: rec.etag ?? "*" });
+      return r.etag ?? "";
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 412) throw new ConcurrencyError(`upgrade ${rec.pool}/${rec.changeKey} changed concurrently`);
+      throw e;
+    }
+  }
+}
+
+function strip(rec: UpgradeRecord): Record<string, unknown> {
+  const { etag: _e, ...rest } = rec;
+  return Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+}
+
+function fromEntity(e: Record<string, unknown>): UpgradeRecord {
+  const { partitionKey: _p, rowKey: _r, timestamp: _t, "odata.metadata": _m, etag, ...rest } = e;
+  return { ...(rest as unknown as UpgradeRecord), etag: etag as string };
+}

@@ -1,0 +1,35 @@
+// Runs requests on the local host (Azurite + in-process bus + ARM stand-in), as the CLI does.
+import { acceptRequest, statusOf } from "../../src/app/accept.js";
+import type { StatusDocument } from "../../src/app/status.js";
+import { startLocalHost, type LocalHost, type LocalHostOptions } from "../../src/local/host.js";
+
+export async function startTestHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
+  return startLocalHost({ quiet: true, ...opts, standIn: { timeScale: 0.05, ...opts.standIn } });
+}
+
+const TERMINAL = ["Succeeded", "Failed", "Rejected"];
+
+export async function waitForRequest(host: LocalHost, id: string, timeoutMs = 60_000): Promise<StatusDocument> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = (await statusOf(host.deps, id))!;
+    if (TERMINAL.includes(s.state)) {
+      // let in-flight follow-up messages settle so counts are stable
+      await host.bus.whenIdle();
+      return (await statusOf(host.deps, id))!;
+    }
+    if (Date.now() > until) throw new Error(`request ${id} still ${s.state} after ${timeoutMs} ms: ${JSON.stringify(s.steps.map((x) => [x.name, x.state, x.waitingFor, x.lastError]))}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Submits like POST /api/requests and waits for a final state. */
+export async function provision(host: LocalHost, raw: unknown, timeoutMs?: number): Promise<StatusDocument> {
+  const outcome = await acceptRequest(host.deps, raw);
+  return waitForRequest(host, outcome.status.id, timeoutMs);
+}
+
+/** ARM writes the stand-in saw, as "METHOD path" (api-version dropped). */
+export function armWrites(host: LocalHost): string[] {
+  return host.standIn!.writes().map((w: { method: string; path: string }) => `${w.method} ${w.path.split("?")[0]}`);
+}

@@ -1,0 +1,234 @@
+// Operations on an existing cluster and the Event Grid reactions, on the local host with a
+// pre-existing two-pool cluster seeded into the ARM stand-in.
+import assert from "node:assert/strict";
+import { after, before, beforeEach, describe, it } from "node:test";
+import { clusterStatus } from "../../src/app/cluster-status.js";
+import type { LocalHost } from "../../src/local/host.js";
+import { armWrites, provision, startTestHost } from "../helpers/local.js";
+import { example, SUB } from "../helpers/examples.js";
+
+const RG = "rg-aks";
+let seq = 0;
+const rgId = `/subscriptions/${SUB}/resourceGroups/${RG}`;
+const vnetId = `${rgId}/providers/Microsoft.Network/virtualNetworks/vnet-aks-existing`;
+const nodesSubnet = `${vnetId}/subnets/nodes`;
+const idOf = (name: string) => `${rgId}/providers/Microsoft.ContainerService/managedClusters/${name}`;
+
+/** A running cluster with two pools in its own VNet, as `az aks create` would leave it. */
+function seedCluster(host: LocalHost, name: string, extra: Record<string, unknown> = {}): string {
+  const s = host.standIn!;
+  if (!s.get(rgId)) {
+    s.seed({ id: rgId, location: "westus2" });
+    s.seed({ id: vnetId, location: "westus2", properties: { addressSpace: { addressPrefixes: ["10.224.0.0/12"] }, subnets: [{ name: "nodes", properties: { addressPrefix: "10.224.0.0/16" } }] } });
+  }
+  const id = idOf(name);
+  s.seed({
+    id,
+    location: "westus2",
+    identity: { type: "SystemAssigned" },
+    properties: {
+      kubernetesVersion: "1.30.3",
+      dnsPrefix: name,
+      networkProfile: { networkPlugin: "azure", outboundType: "loadBalancer" },
+      agentPoolProfiles: [
+        { name: "system", mode: "System", count: 1, vmSize: "Standard_D4s_v3", osType: "Linux", vnetSubnetID: nodesSubnet },
+        { name: "user", mode: "User", count: 1, vmSize: "Standard_D4s_v3", osType: "Linux", vnetSubnetID: nodesSubnet },
+      ],
+      ...extra,
+    },
+  });
+  return id;
+}
+
+const cluster = (name: string) => ({ subscriptionId: SUB, resourceGroup: RG, name });
+const upgradePosts = (host: LocalHost, name: string) => armWrites(host).filter((w) => w.includes(`/managedClusters/${name}/agentPools/`) && w.endsWith("/upgradeNodeImageVersion"));
+
+function writeEvent(clusterId: string) {
+  seq++;
+  return [
+    {
+      id: `evt-${seq}`,
+      topic: `/subscriptions/${SUB}`,
+      subject: clusterId,
+      eventType: "Microsoft.Resources.ResourceWriteSuccess",
+      eventTime: new Date().toISOString(),
+      dataVersion: "",
+      metadataVersion: "1",
+      data: {
+        authorization: { scope: clusterId, action: "Microsoft.ContainerService/managedClusters/write", evidence: { role: "Contributor" } },
+        correlationId: `corr-${seq}`,
+        operationName: "Microsoft.ContainerService/managedClusters/write",
+        resourceProvider: "Microsoft.ContainerService",
+        resourceUri: clusterId,
+        status: "Succeeded",
+        subscriptionId: SUB,
+        resourceGroup: RG,
+      },
+    },
+  ];
+}
+
+async function postEvents(host: LocalHost, body: unknown): Promise<Response> {
+  const res = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=clusterEvents`, { method: "POST", headers: { "content-type": "application/json", "aeg-event-type": "Notification" }, body: JSON.stringify(body) });
+  await host.bus.whenIdle();
+  return res;
+}
+
+describe("operations on existing clusters", () => {
+  let host: LocalHost;
+  before(async () => (host = await startTestHost({ httpPort: 0 })));
+  after(async () => host.close());
+
+  it("enableNetworkIsolation: cluster isolated, then exactly one node-image upgrade per pool, each after the update", async () => {
+    const id = seedCluster(host, "aks-existing");
+    const status = await provision(host, example("enable-network-isolation.json"));
+    assert.equal(status.state, "Succeeded", JSON.stringify(status.error));
+    const mc = host.standIn!.get(id);
+    assert.equal(mc.properties.bootstrapProfile.artifactSource, "Cache");
+    assert.equal(mc.properties.networkProfile.outboundType, "none");
+    const writes = armWrites(host).filter((w) => w.includes("/managedClusters/aks-existing"));
+    assert.deepEqual(writes, [
+      `PUT ${id}`,
+      `POST ${id}/agentPools/system/upgradeNodeImageVersion`,
+      `POST ${id}/agentPools/user/upgradeNodeImageVersion`,
+    ]);
+    assert.ok(!host.standIn!.requests.some((r) => r.status === 409), "no upgrade was sent while the cluster was busy");
+    assert.ok(status.warnings?.some((w) => /re-imaged/.test(w)));
+    // the cluster's row: isolation settings, and two finished upgrades
+    const doc = (await clusterStatus(host.deps, SUB, RG, "aks-existing"))!;
+    assert.deepEqual([doc.artifactSource, doc.outboundType], ["Cache", "none"]);
+    assert.deepEqual(doc.upgrades.past.map((u) => [u.pool, u.state]), [["system", "Succeeded"], ["user", "Succeeded"]]);
+
+    // This app's own write raises ResourceWriteSuccess too: it must not start another upgrade.
+    await postEvents(host, writeEvent(id));
+    assert.equal(upgradePosts(host, "aks-existing").length, 2);
+  });
+
+  it("enableApiServerVnetIntegration converts the cluster and queues no upgrade", async () => {
+    const id = seedCluster(host, "aks-convert");
+    const status = await provision(host, { operation: "enableApiServerVnetIntegration", requestId: "convert-1", cluster: cluster("aks-convert"), network: { subnets: { apiServer: "10.225.0.0/28" } } });
+    assert.equal(status.state, "Succeeded", JSON.stringify(status.error));
+    const mc = host.standIn!.get(id);
+    assert.equal(mc.properties.apiServerAccessProfile.enableVnetIntegration, true);
+    assert.equal(mc.properties.apiServerAccessProfile.subnetId.toLowerCase(), `${vnetId}/subnets/snet-apiserver`.toLowerCase());
+    const subnet = host.standIn!.get(`${vnetId}/subnets/snet-apiserver`);
+    assert.equal(subnet.properties.delegations[0].properties?.serviceName ?? subnet.properties.delegations[0].serviceName, "Microsoft.ContainerService/managedClusters");
+    assert.equal(upgradePosts(host, "aks-convert").length, 0, "AKS re-images by itself: no extra upgrade");
+    assert.ok(status.warnings?.some((w) => /one-way/.test(w)));
+    assert.ok(status.warnings?.some((w) => /IP address changes/.test(w)));
+    await postEvents(host, writeEvent(id));
+    assert.equal(upgradePosts(host, "aks-convert").length, 0, "a VNet-integration conversion queues nothing");
+  });
+
+  it("setPrivateCluster is refused before any write on a cluster that is not VNet-integrated", async () => {
+    seedCluster(host, "aks-plain");
+    const before = host.standIn!.writes().length;
+    const status = await provision(host, { operation: "setPrivateCluster", requestId: "private-1", cluster: cluster("aks-plain"), apiServer: { private: true } });
+    assert.equal(status.state, "Failed");
+    assert.match(status.error!.message, /does not use API server VNet integration/);
+    assert.equal(host.standIn!.writes().length, before);
+  });
+
+  it("refuses clearly when the cluster does not exist", async () => {
+    const status = await provision(host, { operation: "disableNetworkIsolation", requestId: "missing-1", cluster: cluster("aks-nowhere") });
+    assert.equal(status.state, "Failed");
+    assert.equal(status.error!.code, "ClusterNotFound");
+  });
+
+  it("addSandboxPool adds a Kata pool, then updates the cluster once", async () => {
+    const id = seedCluster(host, "aks-sandbox");
+    const raw = { operation: "addSandboxPool", requestId: "sandbox-1", cluster: cluster("aks-sandbox"), nodePools: [{ name: "kata", vmSize: "Standard_D4s_v3", osSku: "AzureLinux", workloadRuntime: "KataVmIsolation" }] };
+    const status = await provision(host, raw);
+    assert.equal(status.state, "Succeeded", JSON.stringify(status.error));
+    const pool = host.standIn!.get(`${id}/agentPools/kata`);
+    assert.deepEqual([pool.properties.workloadRuntime, pool.properties.osSKU], ["KataVmIsolation", "AzureLinux"]);
+    assert.deepEqual(armWrites(host).filter((w) => w.includes("aks-sandbox")), [`PUT ${id}/agentPools/kata`, `PUT ${id}`]);
+    const again = await provision(host, { ...raw, requestId: "sandbox-2" });
+    assert.equal(again.state, "Succeeded");
+    assert.equal(armWrites(host).filter((w) => w.includes("aks-sandbox")).length, 2, "a re-run writes nothing");
+  });
+
+  it("upgradeNodeImages: a pool that answers 409 is upgraded later, once", async () => {
+    const id = seedCluster(host, "aks-busy");
+    host.standIn!.addFault({ method: "POST", path: /aks-busy\/agentPools\/user\/upgradeNodeImageVersion/, status: 409, code: "OperationNotAllowed", message: "Operation is not allowed because there's an in progress upgrade operation", times: 1 });
+    const status = await provision(host, { operation: "upgradeNodeImages", requestId: "busy-1", cluster: cluster("aks-busy") });
+    assert.equal(status.state, "Succeeded", JSON.stringify(status.error));
+    assert.deepEqual(upgradePosts(host, "aks-busy"), [`POST ${id}/agentPools/system/upgradeNodeImageVersion`, `POST ${id}/agentPools/user/upgradeNodeImageVersion`]);
+    assert.ok(host.standIn!.requests.some((r) => r.status === 409 && r.path.includes("aks-busy")), "the 409 happened");
+  });
+});
+
+describe("Event Grid: changes made by hand", () => {
+  let host: LocalHost;
+  beforeEach(async () => (host = await startTestHost({ httpPort: 0 })));
+  const done = () => host.close();
+
+  it("answers the subscription validation handshake", async () => {
+    try {
+      const res = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=clusterEvents`, {
+        method: "POST",
+        headers: { "aeg-event-type": "SubscriptionValidation" },
+        body: JSON.stringify([{ id: "v1", eventType: "Microsoft.EventGrid.SubscriptionValidationEvent", data: { validationCode: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" } }]),
+      });
+      assert.deepEqual(await res.json(), { validationResponse: "512d38b6-c7b8-40c8-89fe-f46f9e9622b6" });
+      const options = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=clusterEvents`, { method: "OPTIONS", headers: { "WebHook-Request-Origin": "eventemitter.example.com" } });
+      assert.equal(options.headers.get("webhook-allowed-origin"), "eventemitter.example.com");
+    } finally {
+      await done();
+    }
+  });
+
+  it("first sight records; a hand change announced five times upgrades each pool once; an unchanged cluster none", async () => {
+    try {
+      const id = seedCluster(host, "aks-hand");
+      await postEvents(host, writeEvent(id));
+      assert.equal(upgradePosts(host, "aks-hand").length, 0, "the first sight only records");
+      const first = (await clusterStatus(host.deps, SUB, RG, "aks-hand"))!;
+      assert.equal(first.artifactSource, "Direct");
+
+      // someone runs `az aks update --bootstrap-artifact-source Cache --outbound-type none`
+      const mc = host.standIn!.get(id);
+      host.standIn!.seed({ ...mc, properties: { ...mc.properties, bootstrapProfile: { artifactSource: "Cache" }, networkProfile: { ...mc.properties.networkProfile, outboundType: "none" } } });
+      for (let i = 0; i < 5; i++) await postEvents(host, writeEvent(id));
+      await waitUntil(async () => upgradePosts(host, "aks-hand").length === 2 && (await clusterStatus(host.deps, SUB, RG, "aks-hand"))!.upgrades.pending.length === 0);
+      assert.deepEqual(upgradePosts(host, "aks-hand"), [`POST ${id}/agentPools/system/upgradeNodeImageVersion`, `POST ${id}/agentPools/user/upgradeNodeImageVersion`]);
+      const doc = (await clusterStatus(host.deps, SUB, RG, "aks-hand"))!;
+      assert.deepEqual([doc.artifactSource, doc.outboundType], ["Cache", "none"]);
+      assert.deepEqual(doc.upgrades.past.map((u) => [u.pool, u.state]), [["system", "Succeeded"], ["user", "Succeeded"]]);
+
+      await postEvents(host, writeEvent(id));
+      await host.bus.whenIdle();
+      assert.equal(upgradePosts(host, "aks-hand").length, 2, "an unchanged cluster: no upgrade");
+    } finally {
+      await done();
+    }
+  });
+
+  it("CloudEvents schema, NodePoolRolling and version events reach the cluster's row", async () => {
+    try {
+      const id = seedCluster(host, "aks-cloud");
+      const cloud = (type: string, data: unknown) => ({ specversion: "1.0", id: `c-${++seq}`, type, source: id, subject: "aks-cloud", time: new Date().toISOString(), data });
+      await postEvents(host, cloud("Microsoft.ContainerService.NewKubernetesVersionAvailable", { latestSupportedKubernetesVersion: "1.33.1", latestStableKubernetesVersion: "1.32.5", lowestMinorKubernetesVersion: "1.30", latestPreviewKubernetesVersion: "1.34.0" }));
+      await postEvents(host, cloud("Microsoft.ContainerService.ClusterSupportEnding", { kubernetesVersion: "1.30.3" }));
+      const doc = (await clusterStatus(host.deps, SUB, RG, "aks-cloud"))!;
+      assert.equal(doc.events.NewKubernetesVersionAvailable.data.latestStableKubernetesVersion, "1.32.5");
+      assert.equal(doc.events.ClusterSupportEnding.data.kubernetesVersion, "1.30.3");
+
+      const status = await provision(host, { operation: "upgradeNodeImages", requestId: "roll-1", cluster: cluster("aks-cloud"), nodePoolNames: ["user"] });
+      assert.equal(status.state, "Succeeded");
+      await postEvents(host, cloud("Microsoft.ContainerService.NodePoolRollingSucceeded", { nodePoolName: "user" }));
+      const after = (await clusterStatus(host.deps, SUB, RG, "aks-cloud"))!;
+      assert.match(after.upgrades.past[0].rolling!, /NodePoolRollingSucceeded/);
+    } finally {
+      await done();
+    }
+  });
+});
+
+async function waitUntil(cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
