@@ -117,7 +117,9 @@ async function retryOrFail(deps: AppDeps, req: RequestRecord, row: StepRecord, e
   if (e.transient && row.attempts < deps.settings.retryBudget) {
     deps.log(`step ${row.name} of ${req.id}: transient ${e.code}, retry ${row.attempts}/${deps.settings.retryBudget}`);
     const backoff = deps.settings.minRecheckMs * 2 ** (row.attempts - 1);
-    return reschedule(deps, { ...row, attempts: row.attempts + 1, lastError: error }, e.retryAfterMs ?? backoff);
+    // The next attempt starts from a fresh read: a failed operation is written again, one still
+    // running (its poll failed, not it) is waited for by its provisioningState.
+    return reschedule(deps, { ...row, operation: undefined, attempts: row.attempts + 1, lastError: error }, e.retryAfterMs ?? backoff);
   }
   const budget = e.transient ? ` (gave up after ${row.attempts} attempts)` : "";
   return fail(deps, req, row, { code: e.code, message: e.message + budget });

@@ -44,6 +44,8 @@ export class LocalBus implements QueueSender {
   private closed = false;
   private idleWaiters: (() => void)[] = [];
   readonly stats = { sent: 0, duplicatesDropped: 0, delivered: 0, abandoned: 0, deadLettered: 0 };
+  /** How long each handler invocation took (ms), per queue: the function busy time. */
+  readonly busyMs = new Map<string, number[]>();
 
   constructor(private readonly opts: BusOptions = {}) {}
 
@@ -144,6 +146,7 @@ export class LocalBus implements QueueSender {
     const msg = { ...item.msg, deliveryCount: item.msg.deliveryCount + 1 };
     this.stats.delivered++;
     let deadLettered: { reason: string; description: string } | undefined;
+    const started = performance.now();
     try {
       await handler(msg, { deadLetter: (reason, description) => void (deadLettered = { reason, description }) });
       if (deadLettered) this.toDeadLetter(queue, msg, deadLettered.reason, deadLettered.description);
@@ -154,6 +157,8 @@ export class LocalBus implements QueueSender {
         this.toDeadLetter(queue, msg, "MaxDeliveryCountExceeded", `failed ${msg.deliveryCount} times; last error: ${(e as Error).message}`);
       else this.queue(queue).push({ msg, visibleAt: Date.now() + 20 });
     } finally {
+      if (!this.busyMs.has(queue)) this.busyMs.set(queue, []);
+      this.busyMs.get(queue)!.push(performance.now() - started);
       this.inFlight.set(queue, (this.inFlight.get(queue) ?? 1) - 1);
       this.kick();
     }

@@ -3,6 +3,7 @@
 // or the ARM that ARM_ENDPOINT names) with a progress display. Exit code 0 when the request
 // Succeeded, 1 when it Failed or was Rejected, 2 on a usage error. With --json the last line on
 // stdout is the final status document. With --plan it prints the plan and writes nothing.
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { acceptRequest, whatIf } from "../app/accept.js";
 import { statusOf } from "../app/accept.js";
@@ -52,7 +53,10 @@ async function main(): Promise<number> {
   const host = await startLocalHost({ armEndpoint, quiet: true });
   const out = args.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
   try {
-    if (args.seed && host.standIn) for (const r of JSON.parse(await readFile(args.seed, "utf8"))) host.standIn.seed(r);
+    // Resources that must exist before the request (an existing cluster, a VNet): --seed FILE, or
+    // FILE's sibling X.seed.json next to X.json. Only the stand-in is seeded; a real ARM has its own.
+    const seedFile = args.seed ?? (existsSync(args.file!.replace(/\.json$/, ".seed.json")) ? args.file!.replace(/\.json$/, ".seed.json") : undefined);
+    if (seedFile && host.standIn) for (const r of JSON.parse(await readFile(seedFile, "utf8"))) host.standIn.seed(r);
     out(`ARM: ${armEndpoint ?? `local stand-in at ${host.standIn!.endpoint}`}; Tables: Azurite on port ${host.azurite.port}`);
     const started = Date.now();
     const outcome = await acceptRequest(host.deps, parsed.ok ? parsed.value : undefined, undefined, parsed.ok ? undefined : parsed.errors);
