@@ -1,6 +1,6 @@
 // Composition root of the Functions app: builds the app's ports from app settings, once per
 // process, on first use (not at import: cold start loads only what the first invocation needs).
-// The local host and the tests install their own with useDeps().
+// The local host and the tests install their own with useDeps() (one set per process).
 import type { AppDeps } from "../app/deps.js";
 
 let current: Promise<AppDeps> | undefined;

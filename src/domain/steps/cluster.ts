@@ -82,7 +82,7 @@ export function clusterOutputs(_ctx: StepContext, mc: Resource | undefined): Out
   return {
     clusterId: mc?.id,
     fqdn: mc?.fqdn,
-    privateFqdn: mc?.privateFQDN,
+    privateFqdn: mc?.privateFqdn,
     nodeResourceGroup: mc?.nodeResourceGroup,
     kubeletIdentityClientId: mc?.identityProfile?.kubeletidentity?.clientId,
   };
