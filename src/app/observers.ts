@@ -12,16 +12,28 @@ const isUpgrade = (op?: PendingOperation) => op?.kind === "agentPool" && op.acti
 const poolOf = (id: string) => ({ clusterId: id.replace(/\/agentPools\/[^/]+$/i, ""), pool: id.split("/").pop()! });
 
 export async function writeStarted(deps: AppDeps, req: RequestRecord, op: PendingOperation): Promise<void> {
-  if (isUpgrade(op)) await recordUpgrade(deps, req, op.id, "Running");
+  if (isUpgrade(op)) await bestEffort(deps, () => recordUpgrade(deps, req, op.id, "Running"));
+}
+
+/**
+ * The upgrade records are a view for people: failing to write one must not fail (and so repeat)
+ * the ARM write it describes.
+ */
+async function bestEffort(deps: AppDeps, fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (e) {
+    deps.log(`could not record an upgrade: ${(e as Error).message}`);
+  }
 }
 
 export async function writeFinished(deps: AppDeps, req: RequestRecord, op: PendingOperation, result: Resource | undefined): Promise<void> {
   if (op.kind === "managedCluster" && result?.id) await noteClusterSettings(deps, result, req.id);
-  if (isUpgrade(op)) await recordUpgrade(deps, req, op.id, "Succeeded", await deps.arm.read({ kind: "agentPool", id: op.id }));
+  if (isUpgrade(op)) await bestEffort(deps, async () => recordUpgrade(deps, req, op.id, "Succeeded", await deps.arm.read({ kind: "agentPool", id: op.id })));
 }
 
 export async function writeFailed(deps: AppDeps, req: RequestRecord, op: PendingOperation | undefined, error: string): Promise<void> {
-  if (op && isUpgrade(op)) await recordUpgrade(deps, req, op.id, "Failed", undefined, error);
+  if (op && isUpgrade(op)) await bestEffort(deps, () => recordUpgrade(deps, req, op.id, "Failed", undefined, error));
 }
 
 async function recordUpgrade(deps: AppDeps, req: RequestRecord, poolId: string, state: UpgradeState, pool?: Resource, error?: string): Promise<void> {
@@ -29,7 +41,7 @@ async function recordUpgrade(deps: AppDeps, req: RequestRecord, poolId: string, 
   const now = deps.now().toISOString();
   const key = { clusterId, changeKey: req.id, pool: name };
   const existing = await deps.upgrades.get(clusterId, req.id, name);
-  const rec = existing ?? { ...key, reason: (req.body as { reason?: string })?.reason ?? `request ${req.id} (${req.operation})`, state, requestedAt: now };
+  const rec = existing ?? { ...key, reason: `request ${req.id} (${req.operation})`, state, requestedAt: now };
   await deps.upgrades.save({
     ...rec,
     state,

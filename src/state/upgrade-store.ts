@@ -57,7 +57,9 @@ export class UpgradeStore {
 
   async save(rec: UpgradeRecord): Promise<string> {
     try {
-      const r = await this.table.updateEntity({ partitionKey: clusterKey(rec.clusterId), rowKey: rowKey(rec.changeKey, rec.pool), ...strip(rec) } as never, "Replace", { etag: rec.etag ?? "*" });
+      const entity = { partitionKey: clusterKey(rec.clusterId), rowKey: rowKey(rec.changeKey, rec.pool), ...strip(rec) } as never;
+      // Without an ETag: create or replace (an upgrade started by a request has no Queued row).
+      const r = rec.etag ? await this.table.updateEntity(entity, "Replace", { etag: rec.etag }) : await this.table.upsertEntity(entity, "Replace");
       return r.etag ?? "";
     } catch (e) {
       if ((e as { statusCode?: number }).statusCode === 412) throw new ConcurrencyError(`upgrade ${rec.pool}/${rec.changeKey} changed concurrently`);

@@ -83,7 +83,8 @@ function validateCluster(ctx: Ctx, r: Res, existing: Res | undefined, apiVersion
   for (const idKey of Object.keys(r.identity?.userAssignedIdentities ?? {}))
     if (!ctx.get(idKey)) throw bad("InvalidParameter", `user-assigned identity ${idKey} does not exist.`);
   const kubelet = p.identityProfile?.kubeletidentity?.resourceId;
-  if (kubelet && !ctx.get(kubelet)) throw bad("InvalidParameter", `kubelet identity ${kubelet} does not exist.`);
+  // A kubelet identity AKS made itself (in the node resource group) is not the caller's to create.
+  if (kubelet && kubelet !== existing?.properties.identityProfile?.kubeletidentity?.resourceId && !ctx.get(kubelet)) throw bad("InvalidParameter", `kubelet identity ${kubelet} does not exist.`);
   const nodeSubnets: string[] = (p.agentPoolProfiles ?? []).map((x: any) => x.vnetSubnetID).filter(Boolean);
   for (const s of nodeSubnets) if (!ctx.get(s)) throw bad("InvalidParameter", `subnet ${s} does not exist.`);
   if (access.enableVnetIntegration && access.subnetId) {

@@ -78,9 +78,12 @@ export async function startArmStandIn(options: ArmStandInOptions = {}): Promise<
   }
 
   const server = https.createServer({ key, cert }, async (req, res) => {
-    const url = new URL(req.url ?? "/", "https://localhost");
+    // Not new URL(req.url): a scope-relative path such as "//subscriptions/…" (the authorization
+    // SDK sends the scope as a path segment) would parse as a host name.
+    const [rawPath, query = ""] = (req.url ?? "/").split("?", 2);
+    const url = { searchParams: new URLSearchParams(query) };
     const body = await readBody(req);
-    const path = canonical(decodeURIComponent(url.pathname));
+    const path = canonical(decodeURIComponent(rawPath).replace(/\/{2,}/g, "/"));
     const apiVersion = url.searchParams.get("api-version") ?? undefined;
     const record: RecordedRequest = { method: req.method ?? "GET", path, apiVersion, body, status: 0, at: Date.now() };
     requests.push(record);
@@ -111,7 +114,8 @@ export async function startArmStandIn(options: ArmStandInOptions = {}): Promise<
       if (opMatch && method === "GET") {
         const op = operations.get(opMatch[2]);
         if (!op) return error(404, "OperationNotFound", `operation ${opMatch[2]} not found`);
-        if (opMatch[1].toLowerCase() === "operationresults") return op.status === "InProgress" ? send(202, undefined, asyncHeaders(op)) : send(204);
+        // The result of a finished action: the resource it acted on (AKS answers 200 with the pool).
+        if (opMatch[1].toLowerCase() === "operationresults") return op.status === "InProgress" ? send(202, undefined, asyncHeaders(op)) : send(200, ctx.get(op.resourceId) ?? {});
         const doc = { id: path, name: op.id, status: op.status, startTime: new Date(op.startedAt).toISOString(), ...(op.status !== "InProgress" ? { endTime: new Date(op.doneAt).toISOString() } : {}) };
         return send(200, doc, op.status === "InProgress" ? asyncHeaders(op) : {});
       }
