@@ -1,7 +1,7 @@
 // The one generic caller of the kind adapters: reads, starts writes, polls writes once. Every SDK
 // error leaves here classified (errors.ts); every answer carries ARM's Retry-After when it sent one.
 import type { ArmClients } from "./clients.js";
-import { classifyArmError, retryAfterMs } from "./errors.js";
+import { ArmError, classifyArmError, retryAfterMs } from "./errors.js";
 import type { KindAdapter, Resource, Started } from "./kinds/kind.js";
 import { pollOnce, submitted, type Progress } from "./lro.js";
 import { withCapture } from "./response-capture.js";
@@ -106,6 +106,9 @@ export class ArmGateway implements Arm {
     try {
       return await fn();
     } catch (e) {
+      // Only what ARM or the network answered is classified; a bug in this code stays a bug.
+      const err = e as { name?: string; statusCode?: number; code?: unknown };
+      if (err.name !== "RestError" && err.statusCode === undefined && typeof err.code !== "string" && !(e instanceof ArmError)) throw e;
       throw classifyArmError(e);
     }
   }

@@ -5,8 +5,10 @@
 import { operationFailure } from "./errors.js";
 
 export interface AnyPoller {
-  submitted(): Promise<void>;
-  serialize(): Promise<string>;
+  /** Modular pollers send the initial request lazily; classic begin* methods already sent it. */
+  submitted?(): Promise<void>;
+  serialize?(): Promise<string>;
+  toString(): string;
   poll(options?: unknown): Promise<unknown>;
   isDone: boolean | (() => boolean);
   result?: unknown;
@@ -21,6 +23,8 @@ const isDone = (p: AnyPoller) => (typeof p.isDone === "function" ? p.isDone() : 
 const stateOf = (p: AnyPoller) => p.getOperationState?.() ?? p.operationState;
 const resultOf = (p: AnyPoller) => (p.getResult ? p.getResult() : p.result) as Record<string, any> | undefined;
 
+const serialize = async (p: AnyPoller) => (p.serialize ? p.serialize() : p.toString());
+
 function outcome(p: AnyPoller, pollerState: string): Progress {
   const state = stateOf(p);
   if (state?.status === "failed" || state?.status === "canceled") throw operationFailure(state.error);
@@ -29,12 +33,12 @@ function outcome(p: AnyPoller, pollerState: string): Progress {
 
 /** After the initial request: done already (synchronous answer), or the state to resume from. */
 export async function submitted(p: AnyPoller): Promise<Progress> {
-  await p.submitted();
-  return outcome(p, isDone(p) ? "" : await p.serialize());
+  await p.submitted?.();
+  return outcome(p, isDone(p) ? "" : await serialize(p));
 }
 
 /** One status poll (a GET of the operation), never a wait. */
 export async function pollOnce(p: AnyPoller): Promise<Progress> {
   if (!isDone(p)) await p.poll();
-  return outcome(p, isDone(p) ? "" : await p.serialize());
+  return outcome(p, isDone(p) ? "" : await serialize(p));
 }

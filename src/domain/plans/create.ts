@@ -5,21 +5,26 @@ import type { Plan, StepDef } from "../step.js";
 import { clusterStep, verifyStep } from "../steps/cluster.js";
 import { featureStep, providerStep, providerStepName } from "../steps/preflight.js";
 import { RESOURCE_GROUP_STEP, resourceGroupStep } from "../steps/resource-group.js";
+import { byoSteps } from "../steps/byo.js";
 
 export function planCreate(req: CreateRequest): Plan {
   const { subscriptionId: sub, resourceGroup, location } = req.cluster;
   const features = previewFeatures(req);
   const providers = ["Microsoft.ContainerService"];
   if (req.networkIsolation) providers.push("Microsoft.ContainerRegistry");
+  if (req.network) providers.push("Microsoft.Network", "Microsoft.ManagedIdentity");
 
   const preflight: StepDef[] = [
     ...features.map((f) => featureStep(sub, "Microsoft.ContainerService", f)),
     ...providers.map((ns) => providerStep(sub, ns, ns === "Microsoft.ContainerService" ? features : [])),
   ];
   const rg = resourceGroupStep(sub, resourceGroup, location!, req.tags);
-  const cluster = clusterStep(req, [RESOURCE_GROUP_STEP, ...providers.map(providerStepName)]);
+  const byo = byoSteps(req, [RESOURCE_GROUP_STEP, ...providers.filter((p) => p !== "Microsoft.ContainerService").map(providerStepName)]);
+  // The cluster is written last: after the role assignments, the private endpoint and the DNS
+  // records exist (missing permissions or records make AKS provisioning fail).
+  const cluster = clusterStep(req, [RESOURCE_GROUP_STEP, ...providers.map(providerStepName), ...byo.map((s) => s.name)]);
   return {
-    steps: [...preflight, rg, cluster, verifyStep(req)],
+    steps: [...preflight, rg, ...byo, cluster, verifyStep(req)],
     target: clusterId(sub, resourceGroup, req.cluster.name),
     warnings: [],
   };

@@ -16,14 +16,8 @@ import { isSubset, putStep } from "./put-step.js";
 export const CLUSTER_STEP = "cluster";
 export const VERIFY_STEP = "verify";
 
-/** Well-known step names whose outputs the cluster consumes when the plan has them (BYO chain). */
-export const CLUSTER_INPUTS = {
-  nodesSubnet: "subnet:nodes",
-  apiServerSubnet: "subnet:apiServer",
-  controlPlaneIdentity: "identity:controlPlane",
-  kubeletIdentity: "identity:kubelet",
-  registry: "registry",
-} as const;
+/** Steps of the BYO chain whose outputs the cluster consumes (steps/byo.ts). */
+export const CLUSTER_INPUTS = { vnet: "vnet", controlPlaneIdentity: "identity:controlPlane", kubeletIdentity: "identity:kubelet", registry: "registry" } as const;
 
 /** True when the request asks for a value that only a preview api-version has. */
 export function needsPreviewApi(req: { networkIsolation?: { outboundType?: string }; nodePools?: Pick<NodePool, "workloadRuntime">[] }): boolean {
@@ -46,28 +40,26 @@ export function agentPoolProfile(p: NodePool, vnetSubnetID?: string): ManagedClu
 
 export function desiredCluster(req: CreateRequest, outputs: Record<string, Outputs>): ManagedCluster {
   const out = (step: string, key: string) => outputs[step]?.[key] as string | undefined;
-  const nodesSubnet = out(CLUSTER_INPUTS.nodesSubnet, "id");
-  const cp = outputs[CLUSTER_INPUTS.controlPlaneIdentity];
-  const kubelet = outputs[CLUSTER_INPUTS.kubeletIdentity];
+  const nodesSubnet = out(CLUSTER_INPUTS.vnet, "nodesSubnetId");
+  const cpId = out(CLUSTER_INPUTS.controlPlaneIdentity, "controlPlaneIdentityId");
+  const kubeletId = out(CLUSTER_INPUTS.kubeletIdentity, "kubeletIdentityId");
   const iso = req.networkIsolation;
   const access = apiServerAccess(req);
-  const apiServerSubnet = req.apiServer?.subnetId ?? out(CLUSTER_INPUTS.apiServerSubnet, "id");
+  const apiServerSubnet = req.apiServer?.subnetId ?? out(CLUSTER_INPUTS.vnet, "apiServerSubnetId");
 
   return {
     location: req.cluster.location!,
     tags: req.tags,
     kubernetesVersion: req.cluster.kubernetesVersion,
     dnsPrefix: req.cluster.name,
-    identity: cp
-      ? { type: "UserAssigned", userAssignedIdentities: { [cp.id as string]: {} } }
-      : { type: "SystemAssigned" },
-    identityProfile: kubelet
-      ? { kubeletidentity: { resourceId: kubelet.id as string, clientId: kubelet.clientId as string, objectId: kubelet.principalId as string } }
+    identity: cpId ? { type: "UserAssigned", userAssignedIdentities: { [cpId]: {} } } : { type: "SystemAssigned" },
+    identityProfile: kubeletId
+      ? { kubeletidentity: { resourceId: kubeletId, clientId: out(CLUSTER_INPUTS.kubeletIdentity, "kubeletIdentityClientId"), objectId: out(CLUSTER_INPUTS.kubeletIdentity, "kubeletIdentityPrincipalId") } }
       : undefined,
     agentPoolProfiles: req.nodePools.map((p) => agentPoolProfile(p, nodesSubnet)),
     networkProfile: { networkPlugin: "azure", outboundType: iso?.outboundType },
     bootstrapProfile: iso
-      ? { artifactSource: "Cache", containerRegistryId: out(CLUSTER_INPUTS.registry, "id") }
+      ? { artifactSource: "Cache", containerRegistryId: out(CLUSTER_INPUTS.registry, "registryId") }
       : undefined,
     apiServerAccessProfile:
       access === "privateLink"

@@ -87,11 +87,10 @@ describe("the managed cluster the procedures ask for", () => {
   it("uses the BYO chain's outputs: subnet, identities, registry", () => {
     const req = valid(example("network-isolated-byo-acr-vnet-integration.json")) as CreateRequest;
     const mc = desiredCluster(req, {
-      "subnet:nodes": { id: "/s/nodes" },
-      "subnet:apiServer": { id: "/s/api" },
-      "identity:controlPlane": { id: "/id/cp", principalId: "p1", clientId: "c1" },
-      "identity:kubelet": { id: "/id/kubelet", principalId: "p2", clientId: "c2" },
-      registry: { id: "/acr" },
+      vnet: { nodesSubnetId: "/s/nodes", apiServerSubnetId: "/s/api" },
+      "identity:controlPlane": { controlPlaneIdentityId: "/id/cp", controlPlaneIdentityPrincipalId: "p1", controlPlaneIdentityClientId: "c1" },
+      "identity:kubelet": { kubeletIdentityId: "/id/kubelet", kubeletIdentityPrincipalId: "p2", kubeletIdentityClientId: "c2" },
+      registry: { registryId: "/acr" },
     });
     assert.equal(mc.agentPoolProfiles![0].vnetSubnetID, "/s/nodes");
     assert.deepEqual(mc.identity, { type: "UserAssigned", userAssignedIdentities: { "/id/cp": {} } });
