@@ -47,6 +47,8 @@ const KINDS: Record<string, () => Promise<KindAdapter>> = {
   cacheRule: async () => (await import("./kinds/containerregistry.js")).cacheRule,
   userAssignedIdentity: async () => (await import("./kinds/identity.js")).userAssignedIdentity,
   roleAssignment: async () => (await import("./kinds/identity.js")).roleAssignment,
+  privateLinkScope: async () => (await import("./kinds/arc.js")).privateLinkScope,
+  connectedCluster: async () => (await import("./kinds/arc.js")).connectedCluster,
 };
 
 /** Lets later features register their kinds without touching the gateway. */

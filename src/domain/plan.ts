@@ -4,6 +4,7 @@ import type { ClusterRequest } from "./contract.js";
 import { PlanningError } from "./planning-error.js";
 import { planCreate } from "./plans/create.js";
 import * as existing from "./plans/existing.js";
+import { planArcPrivateLink } from "./plans/arc-private-link.js";
 import type { Plan, StepDef } from "./step.js";
 
 export { PlanningError };
@@ -30,6 +31,8 @@ function planFor(req: ClusterRequest): Plan {
       return existing.planAddSandboxPool(req);
     case "upgradeNodeImages":
       return existing.planUpgradeNodeImages(req);
+    case "arcPrivateLink":
+      return planArcPrivateLink(req);
     default:
       throw new PlanningError("operation", `operation '${req.operation}' is part of the contract but not available in this version yet`);
   }

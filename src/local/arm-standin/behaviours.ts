@@ -48,7 +48,6 @@ export const DURATIONS_MS: Record<string, number> = {
   "microsoft.network/privatednszones/virtualnetworklinks": 500,
   "microsoft.containerregistry/registries": 800,
   "microsoft.containerregistry/registries/cacherules": 400,
-  "microsoft.hybridcompute/privatelinkscopes": 500,
 };
 const UPGRADE_MS = 2000;
 const CLUSTER_UPDATE_MS = 2000;
@@ -251,7 +250,13 @@ const virtualNetworks: Behaviour = {
     };
   },
   view(ctx, r) {
-    const subnets = ctx.list(`${r.id}/subnets/`).map((s) => ({ id: s.id, name: s.name, properties: s.properties }));
+    // As ARM does, each subnet lists the private endpoints in it (read-only).
+    const endpoints = ctx.list("/subscriptions/").filter((e) => e.type === "Microsoft.Network/privateEndpoints");
+    const subnets = ctx.list(`${r.id}/subnets/`).map((s) => ({
+      id: s.id,
+      name: s.name,
+      properties: { ...s.properties, privateEndpoints: endpoints.filter((e) => norm(e.properties.subnet?.id ?? "") === norm(s.id)).map((e) => ({ id: e.id })) },
+    }));
     return { ...r, properties: { ...r.properties, subnets } };
   },
 };
