@@ -37,6 +37,14 @@ export class ArmClients {
     if (!this.cache.has(key)) this.cache.set(key, create());
     return (await this.cache.get(key)) as T;
   }
+
+  /**
+   * The SDK client of one subscription (and api-version), its package imported on first use:
+   * `c.sdk("network", sub, async () => (await import("@azure/arm-network")).NetworkManagementClient)`.
+   */
+  sdk<T>(name: string, sub: string, load: () => Promise<new (credential: TokenCredential, subscriptionId: string, options?: any) => T>, apiVersion?: string): Promise<T> {
+    return this.get(`${name}|${sub}|${apiVersion ?? ""}`, async () => new (await load())(this.config.credential, sub, this.options(apiVersion)));
+  }
 }
 
 /** ARM_ACCESS_TOKEN as a static bearer token (CI pipelines, emulators), else DefaultAzureCredential. */

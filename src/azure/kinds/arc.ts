@@ -3,23 +3,14 @@
 // serializer would drop them), so a connected cluster is read and patched through the generic
 // resources API of @azure/arm-resources with an api-version that has those properties.
 import type { HybridComputeManagementClient } from "@azure/arm-hybridcompute";
-import type { ResourceManagementClient } from "@azure/arm-resources";
 import type { ArmClients } from "../clients.js";
 import { begin, resumeFrom } from "./classic.js";
 import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
+import { resources } from "./resources.js";
 
 export const CONNECTED_CLUSTER_API_VERSION = "2024-01-01";
 
-const hybrid = (c: ArmClients, sub: string) =>
-  c.get<HybridComputeManagementClient>(`hybridcompute|${sub}`, async () => {
-    const { HybridComputeManagementClient } = await import("@azure/arm-hybridcompute");
-    return new HybridComputeManagementClient(c.config.credential, sub, c.options());
-  });
-const resources = (c: ArmClients, sub: string) =>
-  c.get<ResourceManagementClient>(`resources|${sub}`, async () => {
-    const { ResourceManagementClient } = await import("@azure/arm-resources");
-    return new ResourceManagementClient(c.config.credential, sub, c.options());
-  });
+const hybrid = (c: ArmClients, sub: string) => c.sdk<HybridComputeManagementClient>("hybrid", sub, async () => (await import("@azure/arm-hybridcompute")).HybridComputeManagementClient);
 
 export const privateLinkScope: KindAdapter = {
   async read(c, id) {

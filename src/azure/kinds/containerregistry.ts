@@ -4,11 +4,7 @@ import type { ArmClients } from "../clients.js";
 import type { AnyPoller } from "../lro.js";
 import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
 
-const acr = (c: ArmClients, sub: string) =>
-  c.get<ContainerRegistryManagementClient>(`acr|${sub}`, async () => {
-    const { ContainerRegistryManagementClient } = await import("@azure/arm-containerregistry");
-    return new ContainerRegistryManagementClient(c.config.credential, sub, c.options());
-  });
+const acr = (c: ArmClients, sub: string) => c.sdk<ContainerRegistryManagementClient>("acr", sub, async () => (await import("@azure/arm-containerregistry")).ContainerRegistryManagementClient);
 const restore = async () => (await import("@azure/arm-containerregistry")).restorePoller;
 
 export const registry: KindAdapter = {

@@ -5,12 +5,8 @@ import type { ArmClients } from "../clients.js";
 import type { AnyPoller } from "../lro.js";
 import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
 
-async function aks(c: ArmClients, sub: string, apiVersion?: string): Promise<ContainerServiceClient> {
-  return c.get(`aks|${sub}|${apiVersion ?? ""}`, async () => {
-    const { ContainerServiceClient } = await import("@azure/arm-containerservice");
-    return new ContainerServiceClient(c.config.credential, sub, c.options(apiVersion));
-  });
-}
+const aks = (c: ArmClients, sub: string, apiVersion?: string) =>
+  c.sdk<ContainerServiceClient>("aks", sub, async () => (await import("@azure/arm-containerservice")).ContainerServiceClient, apiVersion);
 const restore = async () => (await import("@azure/arm-containerservice")).restorePoller;
 
 export const managedCluster: KindAdapter = {

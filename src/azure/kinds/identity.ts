@@ -5,16 +5,8 @@ import type { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import type { ArmClients } from "../clients.js";
 import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
 
-const msi = (c: ArmClients, sub: string) =>
-  c.get<ManagedServiceIdentityClient>(`msi|${sub}`, async () => {
-    const { ManagedServiceIdentityClient } = await import("@azure/arm-msi");
-    return new ManagedServiceIdentityClient(c.config.credential, sub, c.options());
-  });
-const authz = (c: ArmClients, sub: string) =>
-  c.get<AuthorizationManagementClient>(`authz|${sub}`, async () => {
-    const { AuthorizationManagementClient } = await import("@azure/arm-authorization");
-    return new AuthorizationManagementClient(c.config.credential, sub, c.options());
-  });
+const msi = (c: ArmClients, sub: string) => c.sdk<ManagedServiceIdentityClient>("msi", sub, async () => (await import("@azure/arm-msi")).ManagedServiceIdentityClient);
+const authz = (c: ArmClients, sub: string) => c.sdk<AuthorizationManagementClient>("authz", sub, async () => (await import("@azure/arm-authorization")).AuthorizationManagementClient);
 
 export const userAssignedIdentity: KindAdapter = {
   async read(c, id) {

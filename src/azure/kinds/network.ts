@@ -5,11 +5,7 @@ import type { ArmClients } from "../clients.js";
 import { begin, resumeFrom } from "./classic.js";
 import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
 
-const network = (c: ArmClients, sub: string) =>
-  c.get<NetworkManagementClient>(`network|${sub}`, async () => {
-    const { NetworkManagementClient } = await import("@azure/arm-network");
-    return new NetworkManagementClient(c.config.credential, sub, c.options());
-  });
+const network = (c: ArmClients, sub: string) => c.sdk<NetworkManagementClient>("network", sub, async () => (await import("@azure/arm-network")).NetworkManagementClient);
 
 /**
  * Builds an adapter from the SDK's get / beginCreateOrUpdate pair of one operation group; `names`

@@ -4,11 +4,7 @@ import type { ArmClients } from "../clients.js";
 import { begin, resumeFrom } from "./classic.js";
 import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
 
-const dns = (c: ArmClients, sub: string) =>
-  c.get<PrivateDnsManagementClient>(`privatedns|${sub}`, async () => {
-    const { PrivateDnsManagementClient } = await import("@azure/arm-privatedns");
-    return new PrivateDnsManagementClient(c.config.credential, sub, c.options());
-  });
+const dns = (c: ArmClients, sub: string) => c.sdk<PrivateDnsManagementClient>("dns", sub, async () => (await import("@azure/arm-privatedns")).PrivateDnsManagementClient);
 
 export const privateDnsZone: KindAdapter = {
   async read(c, id) {

@@ -5,16 +5,8 @@ import type { ResourceManagementClient } from "@azure/arm-resources";
 import type { ArmClients } from "../clients.js";
 import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
 
-const resources = (c: ArmClients, sub: string) =>
-  c.get<ResourceManagementClient>(`resources|${sub}`, async () => {
-    const { ResourceManagementClient } = await import("@azure/arm-resources");
-    return new ResourceManagementClient(c.config.credential, sub, c.options());
-  });
-const features = (c: ArmClients, sub: string) =>
-  c.get<FeatureClient>(`features|${sub}`, async () => {
-    const { FeatureClient } = await import("@azure/arm-features");
-    return new FeatureClient(c.config.credential, sub, c.options());
-  });
+export const resources = (c: ArmClients, sub: string) => c.sdk<ResourceManagementClient>("resources", sub, async () => (await import("@azure/arm-resources")).ResourceManagementClient);
+const features = (c: ArmClients, sub: string) => c.sdk<FeatureClient>("features", sub, async () => (await import("@azure/arm-features")).FeatureClient);
 
 export const resourceGroup: KindAdapter = {
   async read(c, id) {
