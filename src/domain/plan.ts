@@ -21,6 +21,8 @@ function planFor(req: ClusterRequest): Plan {
       return planCreate(req);
     case "enableNetworkIsolation":
       return existing.planEnableNetworkIsolation(req);
+    case "updateBootstrapRegistry":
+      return existing.planByoRegistry(req);
     case "disableNetworkIsolation":
       return existing.planDisableNetworkIsolation(req);
     case "enableApiServerVnetIntegration":
@@ -33,8 +35,10 @@ function planFor(req: ClusterRequest): Plan {
       return existing.planUpgradeNodeImages(req);
     case "arcPrivateLink":
       return planArcPrivateLink(req);
-    default:
-      throw new PlanningError("operation", `operation '${req.operation}' is part of the contract but not available in this version yet`);
+    default: {
+      const unknown: never = req;
+      throw new PlanningError("operation", `unknown operation '${(unknown as { operation: string }).operation}'`);
+    }
   }
 }
 

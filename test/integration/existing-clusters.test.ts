@@ -104,6 +104,37 @@ describe("operations on existing clusters", () => {
     assert.equal(upgradePosts(host, "aks-existing").length, 2);
   });
 
+  it("enableNetworkIsolation with a BYO registry, then updateBootstrapRegistry: chain in the cluster's VNet, AcrPull for its kubelet, re-image after each", async () => {
+    const id = seedCluster(host, "aks-byo");
+    const kubelet = host.standIn!.get(id).properties.identityProfile.kubeletidentity.objectId;
+    const acr = (name: string) => `${rgId}/providers/Microsoft.ContainerRegistry/registries/${name}`;
+    const enable = await provision(host, { operation: "enableNetworkIsolation", requestId: "byo-enable", cluster: cluster("aks-byo"), networkIsolation: { outboundType: "none", registry: { mode: "byo", name: "acrexisting01" } }, network: { subnets: { registry: "10.225.1.0/24" } } });
+    assert.equal(enable.state, "Succeeded", JSON.stringify(enable.error));
+    let mc = host.standIn!.get(id);
+    assert.deepEqual(mc.properties.bootstrapProfile, { artifactSource: "Cache", containerRegistryId: acr("acrexisting01") });
+    assert.equal(host.standIn!.get(`${vnetId}/subnets/snet-registry`).properties.privateEndpointNetworkPolicies, "Disabled");
+    const pulls = host.standIn!.list("/subscriptions/").filter((a: any) => a.type === "Microsoft.Authorization/roleAssignments" && a.properties.principalId === kubelet && a.properties.roleDefinitionId.endsWith("7f951dda-4ed3-4680-a7ca-43fe172d538d"));
+    assert.equal(pulls.length, 1, "AcrPull for the cluster's existing kubelet identity");
+    assert.ok(host.standIn!.get(`${rgId}/providers/Microsoft.Network/privateDnsZones/privatelink.azurecr.io/A/acrexisting01.westus2.data`));
+    assert.equal(upgradePosts(host, "aks-byo").length, 2);
+
+    const change = await provision(host, { operation: "updateBootstrapRegistry", requestId: "byo-change", cluster: cluster("aks-byo"), networkIsolation: { registry: { mode: "byo", name: "acrexisting02" } }, network: { subnets: { registry: "10.225.1.0/24" } } });
+    assert.equal(change.state, "Succeeded", JSON.stringify(change.error));
+    mc = host.standIn!.get(id);
+    assert.deepEqual(mc.properties.bootstrapProfile, { artifactSource: "Cache", containerRegistryId: acr("acrexisting02") });
+    assert.equal(mc.properties.networkProfile.outboundType, "none", "the outbound type is kept");
+    assert.equal(upgradePosts(host, "aks-byo").length, 4, "one more node-image upgrade per pool");
+  });
+
+  it("updateBootstrapRegistry is refused on a cluster that is not network-isolated", async () => {
+    seedCluster(host, "aks-direct");
+    const before = host.standIn!.writes().length;
+    const status = await provision(host, { operation: "updateBootstrapRegistry", requestId: "byo-refused", cluster: cluster("aks-direct"), networkIsolation: { registry: { mode: "byo", name: "acrexisting03" } }, network: { subnets: { registry: "10.225.2.0/24" } } });
+    assert.equal(status.state, "Failed");
+    assert.match(status.error!.message, /not network-isolated/);
+    assert.equal(host.standIn!.writes().length, before);
+  });
+
   it("enableApiServerVnetIntegration converts the cluster and queues no upgrade", async () => {
     const id = seedCluster(host, "aks-convert");
     const status = await provision(host, { operation: "enableApiServerVnetIntegration", requestId: "convert-1", cluster: cluster("aks-convert"), network: { subnets: { apiServer: "10.225.0.0/28" } } });

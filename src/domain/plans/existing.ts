@@ -8,12 +8,13 @@ import { parseCidr, contains, overlaps } from "../cidr.js";
 import { ROLE, subnetResourceId, providerId } from "../naming.js";
 import type { Decision, Plan, Resource, StepContext, StepDef } from "../step.js";
 import { PROVISIONING_IN_PROGRESS } from "../step.js";
+import { isSubset } from "../steps/put-step.js";
+import { registrySteps, STEP as BYO } from "../steps/byo.js";
 import { agentPoolProfile, needsPreviewApi } from "../steps/cluster.js";
 import { READ_STEP, UPDATE_STEP, nodeImageUpgradeStep, readClusterStep, targetId, updateClusterStep } from "../steps/existing-cluster.js";
 import { featureStep, providerStep } from "../steps/preflight.js";
 import { roleAssignmentStep } from "../steps/role-assignment.js";
 import { previewFeatures } from "./create.js";
-import { PlanningError } from "../planning-error.js";
 
 type Op<K extends ClusterRequest["operation"]> = Extract<ClusterRequest, { operation: K }>;
 
@@ -47,7 +48,7 @@ export function planEnableNetworkIsolation(req: Op<"enableNetworkIsolation">): P
     ...features.map((f) => featureStep(target.subscriptionId, "Microsoft.ContainerService", f)),
     ...(features.length ? [providerStep(target.subscriptionId, "Microsoft.ContainerService", features)] : []),
   ];
-  if (iso.registry.mode === "byo") throw new PlanningError("networkIsolation.registry.mode", "a bring-your-own registry on an existing cluster is not available in this version yet; use mode 'aksManaged'");
+  if (iso.registry.mode === "byo") return planByoRegistry(req, preflight, preview);
   const steps = [
     ...preflight,
     readClusterStep(target, undefined, preview ? AKS_PREVIEW_API_VERSION : undefined),
@@ -218,30 +219,110 @@ export function planEnableApiServerVnetIntegration(req: Op<"enableApiServerVnetI
   };
 }
 
+const DELEGATION = { delegations: [{ name: "aks-apiserver", serviceName: "Microsoft.ContainerService/managedClusters" }] };
+
 /** A new API server subnet in an existing VNet: delegated, checked against the VNet before it is written. */
 function apiServerSubnetStep(name: string, cidr: string, vnetId: (ctx: StepContext) => string, subnetId: (ctx: StepContext) => string): StepDef {
+  return newSubnetStep({ name, cidr, path: "network.subnets.apiServer", props: DELEGATION, describe: `API server subnet ${cidr}, delegated to Microsoft.ContainerService/managedClusters, in the cluster's VNet`, vnetId, subnetId });
+}
+
+/** A new subnet in an existing VNet, checked against the VNet's space and subnets before it is written. */
+function newSubnetStep(o: { name: string; cidr: string; path: string; props: Record<string, unknown>; describe: string; vnetId: (ctx: StepContext) => string; subnetId: (ctx: StepContext) => string }): StepDef {
+  const { name, cidr, vnetId, subnetId } = o;
   return {
     name,
     dependsOn: [READ_STEP],
-    describe: `API server subnet ${cidr}, delegated to Microsoft.ContainerService/managedClusters, in the cluster's VNet`,
+    describe: o.describe,
     reads: (ctx) => [{ kind: "virtualNetwork", id: vnetId(ctx) }, { kind: "subnet", id: subnetId(ctx) }],
     decide(ctx, [vnet, existing]): Decision {
       const id = subnetId(ctx);
       if (!vnet) return { do: "fail", code: "VirtualNetworkNotFound", message: `network: VNet ${vnetId(ctx)} does not exist` };
-      const delegated = (s: Resource | undefined) => (s?.delegations ?? []).some((d: Resource) => d.serviceName === "Microsoft.ContainerService/managedClusters");
       if (existing) {
         if (PROVISIONING_IN_PROGRESS(existing)) return { do: "wait", reason: `subnet is ${existing.provisioningState}`, resourceId: id };
-        if (existing.addressPrefix === cidr && delegated(existing)) return { do: "done", resourceId: id, outputs: { apiServerSubnetId: existing.id } };
-        if (existing.addressPrefix !== cidr) return { do: "fail", code: "SubnetConflict", message: `network.subnets.apiServer: subnet ${id} exists with ${existing.addressPrefix}` };
+        if (existing.addressPrefix !== cidr) return { do: "fail", code: "SubnetConflict", message: `${o.path}: subnet ${id} exists with ${existing.addressPrefix}` };
+        if (isSubset(o.props, existing)) return { do: "done", resourceId: id, outputs: { [`${name}Id`]: existing.id } };
       }
       const c = parseCidr(cidr);
       const spaces: string[] = vnet.addressSpace?.addressPrefixes ?? [];
-      if (!spaces.some((s) => contains(parseCidr(s), c))) return { do: "fail", code: "SubnetOutsideVnet", message: `network.subnets.apiServer: ${cidr} is not inside the VNet's address space (${spaces.join(", ")})` };
+      if (!spaces.some((s) => contains(parseCidr(s), c))) return { do: "fail", code: "SubnetOutsideVnet", message: `${o.path}: ${cidr} is not inside the VNet's address space (${spaces.join(", ")})` };
       const clash = (vnet.subnets ?? []).find((s: Resource) => s.name !== id.split("/").pop() && s.addressPrefix && overlaps(parseCidr(s.addressPrefix), c));
-      if (clash) return { do: "fail", code: "SubnetOverlap", message: `network.subnets.apiServer: ${cidr} overlaps subnet ${clash.name} (${clash.addressPrefix})` };
-      return { do: "put", ref: { kind: "subnet", id }, body: { addressPrefix: cidr, delegations: [{ name: "aks-apiserver", serviceName: "Microsoft.ContainerService/managedClusters" }] } };
+      if (clash) return { do: "fail", code: "SubnetOverlap", message: `${o.path}: ${cidr} overlaps subnet ${clash.name} (${clash.addressPrefix})` };
+      return { do: "put", ref: { kind: "subnet", id }, body: { addressPrefix: cidr, ...o.props } };
     },
-    outputs: (_ctx, s) => ({ apiServerSubnetId: s?.id }),
+    outputs: (_ctx, s) => ({ [`${name}Id`]: s?.id }),
   };
 }
 
+
+/**
+ * A bring-your-own registry on an existing cluster (enableNetworkIsolation with mode byo, or
+ * updateBootstrapRegistry): the registry chain in the cluster's VNet (a new registry subnet; or the
+ * VNet network.vnetName names), AcrPull for the cluster's existing kubelet identity, then the update
+ * with artifactSource Cache and the new containerRegistryId (sent together: a registry id alone is
+ * ignored), then the re-image the procedure demands.
+ */
+export function planByoRegistry(req: Op<"enableNetworkIsolation"> | Op<"updateBootstrapRegistry">, preflight: StepDef[] = [], preview = false): Plan {
+  const target = req.cluster;
+  const sub = target.subscriptionId;
+  const reg = req.networkIsolation.registry as Extract<typeof req.networkIsolation.registry, { mode: "byo" }>;
+  const apiVersion = preview ? AKS_PREVIEW_API_VERSION : undefined;
+  const registryRg = reg.resourceGroup ?? target.resourceGroup;
+  const registryId = providerId(sub, registryRg, "Microsoft.ContainerRegistry/registries", reg.name);
+  const networkRg = req.network?.resourceGroup ?? target.resourceGroup;
+  const facts = (ctx: StepContext) => ctx.outputs[READ_STEP];
+  const vnetId = (ctx: StepContext): string =>
+    req.network?.vnetName ? providerId(sub, networkRg, "Microsoft.Network/virtualNetworks", req.network.vnetName) : (facts(ctx).vnetId as string);
+  const subnetId = (ctx: StepContext) => subnetResourceId(vnetId(ctx), req.network?.subnetNames?.registry ?? "snet-registry");
+  const updating = req.operation === "updateBootstrapRegistry";
+  const read = readClusterStep(target, (mc) => {
+    const nodes = (mc.agentPoolProfiles ?? []).find((p: Resource) => p.vnetSubnetID)?.vnetSubnetID;
+    if (!nodes && !req.network?.vnetName) return `network.vnetName: cluster ${target.name} uses the AKS-managed VNet; name the VNet for the registry's private endpoint`;
+    if (updating && mc.bootstrapProfile?.artifactSource !== "Cache") return `cluster ${target.name} is not network-isolated (artifactSource ${mc.bootstrapProfile?.artifactSource ?? "Direct"}); use enableNetworkIsolation`;
+    if (!mc.identityProfile?.kubeletidentity?.objectId) return `cluster ${target.name} has no kubelet identity to grant AcrPull to`;
+    return undefined;
+  }, apiVersion);
+  const registrySubnet = newSubnetStep({
+    name: "subnet:registry",
+    cidr: req.network!.subnets!.registry!,
+    path: "network.subnets.registry",
+    props: { privateEndpointNetworkPolicies: "Disabled" },
+    describe: `registry subnet ${req.network!.subnets!.registry} (private endpoint network policies disabled) in the cluster's VNet`,
+    vnetId,
+    subnetId,
+  });
+  const chain = registrySteps({
+    sub,
+    networkRg,
+    registryName: reg.name,
+    registryId,
+    registry: reg,
+    tags: req.tags,
+    location: (ctx) => facts(ctx).location as string,
+    vnetId,
+    registrySubnetId: subnetId,
+    dependsOn: [READ_STEP, ...preflight.map((s) => s.name)],
+    networkStep: registrySubnet.name,
+  });
+  const acrPull = roleAssignmentStep({
+    name: BYO.acrPull,
+    dependsOn: [BYO.registry],
+    describe: "AcrPull for the cluster's existing kubelet identity on the registry",
+    subscriptionId: sub,
+    role: ROLE.AcrPull,
+    scope: () => registryId,
+    principalId: (ctx) => facts(ctx).kubeletObjectId as string,
+  });
+  const outbound = req.networkIsolation.outboundType;
+  const update = updateClusterStep({
+    target,
+    dependsOn: [...chain.map((s) => s.name), acrPull.name],
+    describe: `bootstrapProfile { artifactSource Cache, containerRegistryId ${reg.name} }${outbound ? `, outboundType ${outbound}` : ""} on ${target.name}`,
+    apiVersion,
+    change: () => ({ bootstrapProfile: { artifactSource: "Cache", containerRegistryId: registryId }, ...(outbound ? { networkProfile: { outboundType: outbound } } : {}) }),
+  });
+  return {
+    steps: [...preflight, read, registrySubnet, ...chain, acrPull, update, nodeImageUpgradeStep(target, [UPDATE_STEP])],
+    target: targetId(target),
+    warnings: [REIMAGE_WARNING],
+  };
+}

@@ -116,25 +116,40 @@ export function identityStep(req: CreateRequest, name: typeof STEP.cpIdentity | 
   });
 }
 
-/** Premium, public network access disabled, anonymous pull as asked (procedure step 2). */
-export function registrySteps(req: CreateRequest, n: ByoNames, dependsOn: string[]): StepDef[] {
-  const reg = req.networkIsolation!.registry as Extract<CreateRequest["networkIsolation"], object>["registry"] & { mode: "byo" };
-  const rule = reg.cacheRule ?? { name: "acr-cache-rule", sourceRepository: "mcr.microsoft.com/*", targetRepository: "*" };
-  const ruleId = `${n.registryId}/cacheRules/${rule.name}`;
-  const peName = `pe-${n.registryName}`;
-  const peId = providerId(n.sub, n.networkRg, "Microsoft.Network/privateEndpoints", peName);
-  const zoneId = providerId(n.sub, n.networkRg, "Microsoft.Network/privateDnsZones", ZONE);
-  const linkId = `${zoneId}/virtualNetworkLinks/link-${last(n.vnetId)}`;
-  const loc = n.location;
+/** What the registry chain needs to know; lazy where an existing cluster's facts decide it. */
+export interface RegistryChain {
+  sub: string;
+  networkRg: string;
+  registryName: string;
+  registryId: string;
+  registry: { anonymousPullEnabled: boolean; cacheRule?: { name: string; sourceRepository: string; targetRepository: string } };
+  tags?: Record<string, string>;
+  location: (ctx: StepContext) => string;
+  vnetId: (ctx: StepContext) => string;
+  registrySubnetId: (ctx: StepContext) => string;
+  /** Steps the registry and the zone wait for (resource groups, providers, the cluster read). */
+  dependsOn: string[];
+  /** The step after which the registry subnet exists. */
+  networkStep: string;
+}
+
+/** Premium, public network access disabled, anonymous pull as asked (procedure steps 2-4). */
+export function registrySteps(o: RegistryChain): StepDef[] {
+  const rule = o.registry.cacheRule ?? { name: "acr-cache-rule", sourceRepository: "mcr.microsoft.com/*", targetRepository: "*" };
+  const ruleId = `${o.registryId}/cacheRules/${rule.name}`;
+  const peName = `pe-${o.registryName}`;
+  const peId = providerId(o.sub, o.networkRg, "Microsoft.Network/privateEndpoints", peName);
+  const zoneId = providerId(o.sub, o.networkRg, "Microsoft.Network/privateDnsZones", ZONE);
+  const linkId = (ctx: StepContext) => `${zoneId}/virtualNetworkLinks/link-${last(o.vnetId(ctx))}`;
   const registry = putStep({
     name: STEP.registry,
-    dependsOn,
-    describe: `Premium registry ${n.registryName}: public network access disabled, anonymous pull ${reg.anonymousPullEnabled ? "enabled" : "disabled"}`,
+    dependsOn: o.dependsOn,
+    describe: `Premium registry ${o.registryName}: public network access disabled, anonymous pull ${o.registry.anonymousPullEnabled ? "enabled" : "disabled"}`,
     kind: "registry",
-    resourceId: n.registryId,
-    id: () => n.registryId,
-    body: () => ({ location: loc, tags: req.tags, sku: { name: "Premium" }, publicNetworkAccess: "Disabled", anonymousPullEnabled: reg.anonymousPullEnabled }),
-    outputs: (_ctx, r) => ({ registryId: n.registryId, registryLoginServer: r?.loginServer }),
+    resourceId: o.registryId,
+    id: () => o.registryId,
+    body: (ctx) => ({ location: o.location(ctx), tags: o.tags, sku: { name: "Premium" }, publicNetworkAccess: "Disabled", anonymousPullEnabled: o.registry.anonymousPullEnabled }),
+    outputs: (_ctx, r) => ({ registryId: o.registryId, registryLoginServer: r?.loginServer }),
   });
   const cache = putStep({
     name: STEP.cacheRule,
@@ -147,16 +162,16 @@ export function registrySteps(req: CreateRequest, n: ByoNames, dependsOn: string
   });
   const endpoint = putStep({
     name: STEP.endpoint,
-    dependsOn: [STEP.registry, STEP.vnet],
+    dependsOn: [STEP.registry, o.networkStep],
     describe: `private endpoint ${peName} to the registry (group registry) in the registry subnet`,
     kind: "privateEndpoint",
     resourceId: peId,
     id: () => peId,
-    body: () => ({
-      location: loc,
-      tags: req.tags,
-      subnet: { id: n.subnet.registry },
-      privateLinkServiceConnections: [{ name: `${n.registryName}-connection`, privateLinkServiceId: n.registryId, groupIds: ["registry"] }],
+    body: (ctx) => ({
+      location: o.location(ctx),
+      tags: o.tags,
+      subnet: { id: o.registrySubnetId(ctx) },
+      privateLinkServiceConnections: [{ name: `${o.registryName}-connection`, privateLinkServiceId: o.registryId, groupIds: ["registry"] }],
     }),
     satisfied: (a) => !!a.networkInterfaces?.length,
     outputs: (_ctx, r) => ({ registryEndpointId: peId, registryEndpointNicId: r?.networkInterfaces?.[0]?.id }),
@@ -170,40 +185,39 @@ export function registrySteps(req: CreateRequest, n: ByoNames, dependsOn: string
     decide(ctx, [nic]): Decision {
       const ip = (member: string) =>
         (nic?.ipConfigurations ?? []).find((c: Resource) => c.privateLinkConnectionProperties?.requiredMemberName?.toLowerCase() === member.toLowerCase())?.privateIPAddress as string | undefined;
+      const dataMember = `registry_data_${o.location(ctx)}`;
       const registryIp = ip("registry");
-      const dataIp = ip(`registry_data_${loc}`);
-      if (!registryIp || !dataIp) return { do: "fail", code: "PrivateEndpointIpsMissing", message: `the endpoint's NIC has no IP for member registry or registry_data_${loc}` };
+      const dataIp = ip(dataMember);
+      if (!registryIp || !dataIp) return { do: "fail", code: "PrivateEndpointIpsMissing", message: `the endpoint's NIC has no IP for member registry or ${dataMember}` };
       return { do: "done", resourceId: nic!.id, outputs: { registryPrivateIp: registryIp, registryDataPrivateIp: dataIp } };
     },
   };
   const zone = putStep({
     name: STEP.zone,
-    dependsOn: dependsOn,
+    dependsOn: o.dependsOn,
     describe: `private DNS zone ${ZONE}`,
     kind: "privateDnsZone",
     resourceId: zoneId,
     id: () => zoneId,
-    body: () => ({ location: "global", tags: req.tags }),
+    body: () => ({ location: "global", tags: o.tags }),
   });
   const link = putStep({
     name: STEP.link,
-    dependsOn: [STEP.zone, STEP.vnet],
-    describe: `link ${ZONE} to ${last(n.vnetId)} (registration disabled)`,
+    dependsOn: [STEP.zone, o.networkStep],
+    describe: `link ${ZONE} to the VNet (registration disabled)`,
     kind: "virtualNetworkLink",
-    resourceId: linkId,
-    id: () => linkId,
-    body: () => ({ location: "global", tags: req.tags, virtualNetwork: { id: n.vnetId }, registrationEnabled: false }),
+    id: linkId,
+    body: (ctx) => ({ location: "global", tags: o.tags, virtualNetwork: { id: o.vnetId(ctx) }, registrationEnabled: false }),
   });
   // Explicit A records, as the procedure's step 4 writes them, rather than a private DNS zone
   // group: the records are exactly the documented ones, and a re-run compares them one by one.
-  const record = (name: string, relative: string, ipKey: string): StepDef =>
+  const record = (name: string, relative: (ctx: StepContext) => string, what: string, ipKey: string): StepDef =>
     putStep({
       name,
       dependsOn: [STEP.zone, STEP.endpointIps],
-      describe: `A record ${relative}.${ZONE} → the endpoint's ${ipKey === "registryPrivateIp" ? "registry" : "data endpoint"} IP`,
+      describe: `A record ${what}.${ZONE} → the endpoint's ${ipKey === "registryPrivateIp" ? "registry" : "data endpoint"} IP`,
       kind: "aRecordSet",
-      resourceId: `${zoneId}/A/${relative}`,
-      id: () => `${zoneId}/A/${relative}`,
+      id: (ctx) => `${zoneId}/A/${relative(ctx)}`,
       body: (ctx) => ({ ttl: 3600, aRecords: [{ ipv4Address: ctx.outputs[STEP.endpointIps][ipKey] as string }] }),
     });
   return [
@@ -213,8 +227,8 @@ export function registrySteps(req: CreateRequest, n: ByoNames, dependsOn: string
     ips,
     zone,
     link,
-    record(STEP.recordRegistry, n.registryName, "registryPrivateIp"),
-    record(STEP.recordData, `${n.registryName}.${loc}.data`, "registryDataPrivateIp"),
+    record(STEP.recordRegistry, () => o.registryName, o.registryName, "registryPrivateIp"),
+    record(STEP.recordData, (ctx) => `${o.registryName}.${o.location(ctx)}.data`, `${o.registryName}.{location}.data`, "registryDataPrivateIp"),
   ];
 }
 
@@ -283,7 +297,23 @@ export function byoSteps(req: CreateRequest, dependsOn: string[]): StepDef[] {
     identityStep(req, STEP.cpIdentity, n.identity.controlPlane, base),
     identityStep(req, STEP.kubeletIdentity, n.identity.kubelet, base),
   ];
-  if (req.networkIsolation?.registry.mode === "byo") steps.push(...registrySteps(req, n, base));
+  const reg = req.networkIsolation?.registry;
+  if (reg?.mode === "byo")
+    steps.push(
+      ...registrySteps({
+        sub: n.sub,
+        networkRg: n.networkRg,
+        registryName: n.registryName,
+        registryId: n.registryId,
+        registry: reg,
+        tags: req.tags,
+        location: () => n.location,
+        vnetId: () => n.vnetId,
+        registrySubnetId: () => n.subnet.registry,
+        dependsOn: base,
+        networkStep: STEP.vnet,
+      }),
+    );
   steps.push(...roleSteps(req, n));
   return steps;
 }
