@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, beforeEach, describe, it } from "node:test";
 import { clusterStatus } from "../../src/app/cluster-status.js";
+import { checkNodeImages } from "../../src/app/node-image-freshness.js";
 import type { LocalHost } from "../../src/local/host.js";
 import { armWrites, provision, startTestHost } from "../helpers/local.js";
 import { example, SUB } from "../helpers/examples.js";
@@ -255,6 +256,35 @@ describe("Event Grid: changes made by hand", () => {
     }
   });
 });
+
+describe("node-image freshness timer", () => {
+  it("queues one upgrade for the pools behind the latest image, only inside the maintenance window", async () => {
+    const host = await startTestHost();
+    try {
+      const id = seedCluster(host, "aks-stale");
+      await postEventsDirect(host, id);
+      const saturday = new Date("2026-11-21T02:00:00Z");
+      const monday = new Date("2026-11-23T02:00:00Z");
+      host.deps.now = () => monday;
+      assert.deepEqual((await checkNodeImages(host.deps, "Sat,Sun 01:00-05:00")).queued, [], "outside the window: nothing");
+      host.deps.now = () => saturday;
+      const first = await checkNodeImages(host.deps, "Sat,Sun 01:00-05:00");
+      assert.deepEqual(first.queued.map((q) => q.pools), [["system", "user"]]);
+      await waitUntil(async () => upgradePosts(host, "aks-stale").length === 2 && (await clusterStatus(host.deps, SUB, RG, "aks-stale"))!.upgrades.pending.length === 0);
+      assert.equal(host.standIn!.get(`${id}/agentPools/user`).properties.nodeImageVersion, "AKSUbuntu-2204gen2containerd-202411.12.0");
+      const second = await checkNodeImages(host.deps, "Sat,Sun 01:00-05:00");
+      assert.deepEqual(second.queued, [], "every pool is on the latest image now");
+    } finally {
+      await host.close();
+    }
+  });
+});
+
+/** The cluster's first sight, as a ResourceWriteSuccess event would record it. */
+async function postEventsDirect(host: LocalHost, id: string): Promise<void> {
+  const { handleClusterEvent } = await import("../../src/app/cluster-events.js");
+  await handleClusterEvent(host.deps, writeEvent(id)[0]);
+}
 
 async function waitUntil(cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
