@@ -1,5 +1,5 @@
 // The status document of the contract: GET /api/requests/{id} and `provision --json`.
-import type { ErrorInfo, RequestRecord, RequestState, StepRecord, StepState } from "../state/request-store.js";
+import type { ErrorInfo, RequestRecord, StepRecord, StepState } from "../state/request-store.js";
 
 export interface StepStatus {
   name: string;
@@ -18,16 +18,9 @@ export interface StepStatus {
   armWrites: number;
 }
 
-export interface StatusDocument {
-  id: string;
-  operation: string;
-  target: string;
-  state: RequestState;
-  createdAt: string;
-  updatedAt: string;
+/** The contract's status document: the request row's public fields, its steps, its warnings. */
+export interface StatusDocument extends Pick<RequestRecord, "id" | "operation" | "target" | "state" | "createdAt" | "updatedAt" | "error" | "outputs"> {
   steps: StepStatus[];
-  error?: ErrorInfo;
-  outputs?: Record<string, unknown>;
   warnings?: string[];
 }
 
