@@ -2,7 +2,6 @@
 // every cluster write, and a per-pool record of every node-image upgrade (for GET /api/clusters and
 // the NodePoolRolling* events).
 import type { Resource } from "../domain/step.js";
-import { parseResourceId } from "../domain/naming.js";
 import type { PendingOperation, RequestRecord } from "../state/request-store.js";
 import type { UpgradeState } from "../state/upgrade-store.js";
 import type { AppDeps } from "./deps.js";
@@ -52,4 +51,3 @@ async function recordUpgrade(deps: AppDeps, req: RequestRecord, poolId: string, 
   });
 }
 
-export { parseResourceId };

@@ -3,12 +3,12 @@
 // stand-in. It serves the routes the Functions host would: /api/... and the Event Grid webhook.
 import http from "node:http";
 import https from "node:https";
-import functions, { type HttpResponseInit } from "@azure/functions";
+import functions from "@azure/functions";
 import type { AppDeps, RunnerSettings } from "../app/deps.js";
 import { DEFAULT_SETTINGS } from "../app/deps.js";
 import { ArmGateway } from "../azure/arm-gateway.js";
 import { ArmClients, armCredential } from "../azure/clients.js";
-import { QUEUES, type QueueName } from "../messaging/queue.js";
+import { QUEUES } from "../messaging/queue.js";
 import { openStores } from "../state/tables.js";
 import { startArmStandIn, type ArmStandIn, type ArmStandInOptions } from "./arm-standin/index.js";
 import { startAzurite, type Azurite } from "./azurite.js";
@@ -102,4 +102,3 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
 
 const staticToken = (token: string) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) });
 
-export type { HttpResponseInit, QueueName };

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { acceptRequest, statusOf } from "../../src/app/accept.js";
 import { QUEUES } from "../../src/messaging/queue.js";
 import type { LocalHost } from "../../src/local/host.js";
-import { armWrites, provision, startTestHost, waitForRequest } from "../helpers/local.js";
+import { armWrites, provision, startTestHost } from "../helpers/local.js";
 import { example, SUB } from "../helpers/examples.js";
 
 const clusterPath = (rg: string, name: string) => `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${name}`;
@@ -186,4 +186,3 @@ describe("ARM errors", () => {
   });
 });
 
-export { waitForRequest };

@@ -3,7 +3,7 @@
 // independent ones in parallel and the cluster after all of them.
 import type { CreateRequest } from "../contract.js";
 import { providerId, rgId, ROLE, subnetResourceId } from "../naming.js";
-import type { Decision, Outputs, Resource, StepContext, StepDef } from "../step.js";
+import type { Decision, Resource, StepContext, StepDef } from "../step.js";
 import { apiServerAccess } from "../rules.js";
 import { putStep } from "./put-step.js";
 import { roleAssignmentStep } from "./role-assignment.js";
@@ -318,4 +318,3 @@ export function byoSteps(req: CreateRequest, dependsOn: string[]): StepDef[] {
   return steps;
 }
 
-export type { Outputs };

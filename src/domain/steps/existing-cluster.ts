@@ -2,7 +2,7 @@
 // impossible), update it (a PUT of the cluster as read, with the change merged in: the ARM API has
 // no PATCH for these properties), and re-image its pools when the procedure demands it.
 import type { ManagedCluster } from "@azure/arm-containerservice";
-import { clusterId, parseResourceId } from "../naming.js";
+import { clusterId } from "../naming.js";
 import { PROVISIONING_IN_PROGRESS, provisioningState, type Decision, type Outputs, type Resource, type StepContext, type StepDef } from "../step.js";
 import { isSubset } from "./put-step.js";
 
@@ -152,4 +152,3 @@ export function nodeImageUpgradeStep(target: ClusterTarget, dependsOn: string[],
   };
 }
 
-export { parseResourceId };
