@@ -5,6 +5,7 @@
 // steps of a plan, before any write.
 import type { ClusterRequest, CreateRequest, NodePool } from "./contract.js";
 import { contains, isNetworkAddress, overlaps, parseCidr, usableAddresses, type Cidr } from "./cidr.js";
+import { parseResourceId } from "./naming.js";
 
 export interface ValidationError {
   path: string;
@@ -140,6 +141,59 @@ function checkCreate(req: CreateRequest, fail: Fail): void {
     fail("network.subnets.apiServer", "API server VNet integration with your own VNet needs an API server subnet (at least /28)", SRC.vnetInt);
   if (req.identities && req.identities.controlPlane === req.identities.kubelet)
     fail("identities.kubelet", "must differ from the control-plane identity", SRC.isolatedByo);
+  checkByoApiServerSubnet(req, fail);
+  if (net) checkSubnetNames(net, fail);
+}
+
+/**
+ * An existing API server subnet (apiServer.subnetId) on create. The API server VNet integration
+ * procedure: the subnet must be in the same VNet as the cluster's nodes, and it cannot be used by
+ * other workloads, nor by a private endpoint (the registry's).
+ */
+function checkByoApiServerSubnet(req: CreateRequest, fail: Fail): void {
+  const given = req.apiServer?.subnetId;
+  if (!given || apiServerAccess(req) !== "vnetIntegration") return;
+  const net = req.network;
+  if (net?.subnets?.apiServer) {
+    fail("apiServer.subnetId", "give either network.subnets.apiServer (a new subnet) or apiServer.subnetId (an existing subnet), not both", SRC.contract);
+    return;
+  }
+  if (!net) {
+    fail("apiServer.subnetId", "an existing API server subnet must be in the VNet of the cluster's nodes: bring that VNet in 'network' (the AKS-managed VNet cannot hold it)", SRC.vnetInt);
+    return;
+  }
+  if (!net.vnetName) return; // reported by checkNetwork
+  const p = parseResourceId(given);
+  const vnetIdx = p.segments.findIndex((x) => x.toLowerCase() === "virtualnetworks");
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  const inNodesVnet =
+    same(p.subscriptionId, req.cluster.subscriptionId) && same(p.resourceGroup, net.resourceGroup ?? req.cluster.resourceGroup) && vnetIdx >= 0 && same(p.segments[vnetIdx + 1], net.vnetName);
+  if (!inNodesVnet) {
+    fail("apiServer.subnetId", `the API server subnet must be in the VNet of the cluster's nodes (${net.vnetName} in resource group ${net.resourceGroup ?? req.cluster.resourceGroup})`, SRC.vnetInt);
+    return;
+  }
+  for (const role of ["nodes", "registry"] as const)
+    if (net.subnets?.[role] && same(p.name, net.subnetNames?.[role] ?? DEFAULT_SUBNET_NAME[role]))
+      fail("apiServer.subnetId", `is the ${role} subnet: the API server subnet cannot be shared with ${role === "nodes" ? "other workloads" : "a private endpoint"}`, SRC.vnetInt);
+}
+
+/** Default subnet names of a BYO VNet (network.subnetNames overrides them; steps/byo-names.ts names the subnets with them). */
+export const DEFAULT_SUBNET_NAME = { nodes: "snet-nodes", registry: "snet-registry", apiServer: "snet-apiserver" } as const;
+
+/**
+ * Each subnet the request creates has its own name (ARM: subnet names are unique in a VNet). Two
+ * roles under one name would put the API server into the nodes' or the private endpoint's subnet,
+ * which the API server VNet integration procedure forbids, or drop one subnet's settings.
+ */
+function checkSubnetNames(net: NonNullable<CreateRequest["network"]>, fail: Fail): void {
+  const roles = (["nodes", "registry", "apiServer"] as const).filter((r) => net.subnets?.[r]);
+  const seen = new Map<string, string>();
+  for (const r of roles) {
+    const name = (net.subnetNames?.[r] ?? DEFAULT_SUBNET_NAME[r]).toLowerCase();
+    const other = seen.get(name);
+    if (other) fail(`network.subnetNames.${r}`, `'${name}' is also the name of the ${other} subnet: each subnet needs its own name`, SRC.vnetInt);
+    else seen.set(name, r);
+  }
 }
 
 function checkNetwork(req: CreateRequest, fail: Fail): void {

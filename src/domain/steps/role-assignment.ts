@@ -1,18 +1,36 @@
 // A role assignment whose name is derived from (scope, principal, role): a re-run PUTs the same
 // name and changes nothing. principalType ServicePrincipal, as the procedures pass for managed
-// identities (it also lets ARM accept a principal Entra has not replicated yet).
+// identities (`--assignee-principal-type ServicePrincipal`; it also lets ARM accept a principal
+// Entra has not replicated yet).
+//
+// Two answers of ARM are not failures:
+// - PrincipalNotFound right after the identity was created is Entra's replication delay: it is
+//   classified transient (src/azure/errors.ts) and the runner tries again with backoff;
+// - 409 RoleAssignmentExists means the same (scope, principal, role) is already assigned under
+//   another name (made by hand or by `az`): the adapter (src/azure/kinds/identity.ts) answers with
+//   that assignment, and the step is done.
 import { ROLE, roleAssignmentName, roleDefinitionId } from "../naming.js";
 import type { StepContext, StepDef } from "../step.js";
 import { putStep } from "./put-step.js";
+
+/** Built-in role definition ids (the same GUID in every tenant). */
+export const BUILTIN_ROLE = {
+  ...ROLE,
+  /** The control-plane identity needs it on a custom kubelet identity (`az aks create --assign-kubelet-identity` assigns it). */
+  ManagedIdentityOperator: "f1a07417-d97a-45cb-824c-7a7467783830",
+} as const;
 
 export function roleAssignmentStep(o: {
   name: string;
   dependsOn: string[];
   describe: string;
   subscriptionId: string;
-  role: (typeof ROLE)[keyof typeof ROLE];
+  /** A role definition GUID (BUILTIN_ROLE). */
+  role: string;
   scope: (ctx: StepContext) => string;
   principalId: (ctx: StepContext) => string;
+  /** Key of the assignment's id in the step's outputs (default: the step name). */
+  outputKey?: string;
 }): StepDef {
   const id = (ctx: StepContext) => `${o.scope(ctx)}/providers/Microsoft.Authorization/roleAssignments/${roleAssignmentName(o.scope(ctx), o.principalId(ctx), o.role)}`;
   return putStep({
@@ -24,6 +42,6 @@ export function roleAssignmentStep(o: {
     body: (ctx) => ({ roleDefinitionId: roleDefinitionId(o.subscriptionId, o.role), principalId: o.principalId(ctx), principalType: "ServicePrincipal" }),
     // An assignment is immutable: if it exists under our deterministic name it is the one we want.
     satisfied: () => true,
-    outputs: (_ctx, r) => ({ [`${o.name}`]: r?.id }),
+    outputs: (_ctx, r) => ({ [o.outputKey ?? o.name]: r?.id }),
   });
 }
