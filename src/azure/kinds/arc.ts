@@ -1,7 +1,13 @@
 // Azure Arc: private link scopes (@azure/arm-hybridcompute, synchronous) and connected clusters.
-// @azure/arm-hybridkubernetes 2.x models no privateLinkState / privateLinkScopeResourceId (its
-// serializer would drop them), so a connected cluster is read and patched through the generic
-// resources API of @azure/arm-resources with an api-version that has those properties.
+//
+// Connected clusters go through @azure/arm-resources' generic by-id operations, not through
+// @azure/arm-hybridkubernetes: its 2.x models (api-version 2021-10-01) have no privateLinkState /
+// privateLinkScopeResourceId, and its serializer drops properties its mappers do not know, so the
+// association would never reach ARM. The generic GenericResource body passes `properties` through
+// as given, and the api-version below is the first GA Microsoft.Kubernetes version (2024-01-01) whose
+// ConnectedClusterProperties has both. A PUT, not a PATCH: the PATCH model of that api-version
+// (ConnectedClusterPatchProperties) has only distribution, distributionVersion and
+// azureHybridBenefit; the step sends the whole cluster it read, with the two properties set.
 import type { HybridComputeManagementClient } from "@azure/arm-hybridcompute";
 import type { ArmClients } from "../clients.js";
 import { begin, resumeFrom } from "./classic.js";
@@ -12,6 +18,7 @@ export const CONNECTED_CLUSTER_API_VERSION = "2024-01-01";
 
 const hybrid = (c: ArmClients, sub: string) => c.sdk<HybridComputeManagementClient>("hybrid", sub, async () => (await import("@azure/arm-hybridcompute")).HybridComputeManagementClient);
 
+/** Microsoft.HybridCompute/privateLinkScopes: createOrUpdate answers synchronously. */
 export const privateLinkScope: KindAdapter = {
   async read(c, id) {
     const { sub, rg, names } = idParts(id);
@@ -24,18 +31,18 @@ export const privateLinkScope: KindAdapter = {
   },
 };
 
+/** Microsoft.Kubernetes/connectedClusters: read as ARM JSON (`properties` envelope kept), written by a long-running PUT. */
 export const connectedCluster: KindAdapter = {
   async read(c, id) {
     const client = await resources(c, idParts(id).sub);
     return readOrUndefined(() => client.resources.getById(id, CONNECTED_CLUSTER_API_VERSION));
   },
-  /** A PATCH of the properties given (connected clusters are onboarded by the agent, not created here). */
   async put(c, id, body) {
     const client = await resources(c, idParts(id).sub);
-    return begin((o) => client.resources.beginUpdateById(id, CONNECTED_CLUSTER_API_VERSION, body, o));
+    return begin((o) => client.resources.beginCreateOrUpdateById(id, CONNECTED_CLUSTER_API_VERSION, body, o));
   },
   async resume(c, id, state) {
     const client = await resources(c, idParts(id).sub);
-    return resumeFrom((o) => client.resources.beginUpdateById(id, CONNECTED_CLUSTER_API_VERSION, {}, o), state);
+    return resumeFrom((o) => client.resources.beginCreateOrUpdateById(id, CONNECTED_CLUSTER_API_VERSION, {}, o), state);
   },
 };

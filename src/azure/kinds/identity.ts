@@ -3,7 +3,8 @@
 import type { AuthorizationManagementClient } from "@azure/arm-authorization";
 import type { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import type { ArmClients } from "../clients.js";
-import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
+import { classifyArmError } from "../errors.js";
+import { idParts, readOrUndefined, type KindAdapter, type Resource } from "./kind.js";
 
 const msi = (c: ArmClients, sub: string) => c.sdk<ManagedServiceIdentityClient>("msi", sub, async () => (await import("@azure/arm-msi")).ManagedServiceIdentityClient);
 const authz = (c: ArmClients, sub: string) => c.sdk<AuthorizationManagementClient>("authz", sub, async () => (await import("@azure/arm-authorization")).AuthorizationManagementClient);
@@ -34,6 +35,22 @@ export const roleAssignment: KindAdapter = {
   },
   async put(c, id, body) {
     const { scope, name, sub } = splitAssignment(id);
-    return { result: await (await authz(c, sub)).roleAssignments.create(scope, name, body) };
+    const client = await authz(c, sub);
+    try {
+      return { result: await client.roleAssignments.create(scope, name, body) };
+    } catch (e) {
+      // 409 RoleAssignmentExists: the same (scope, principal, role) is assigned under another name
+      // (by hand, by az). That is the assignment we wanted: answer with it, the write is done.
+      if ((e as { statusCode?: number }).statusCode !== 409 || classifyArmError(e).code.toLowerCase() !== "roleassignmentexists") throw e;
+      return { result: await existingAssignment(client, scope, body) };
+    }
   },
 };
+
+/** The assignment of `body`'s principal and role at exactly `scope` (undefined if the list does not show it). */
+async function existingAssignment(client: AuthorizationManagementClient, scope: string, body: { principalId: string; roleDefinitionId: string }): Promise<Resource | undefined> {
+  const same = (a?: string, b?: string) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+  for await (const a of client.roleAssignments.listForScope(scope, { filter: `principalId eq '${body.principalId}'` }))
+    if (same(a.principalId, body.principalId) && same(a.roleDefinitionId, body.roleDefinitionId) && same(a.scope, scope)) return a;
+  return undefined;
+}
