@@ -7,7 +7,7 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { acceptRequest } from "../src/app/accept.js";
-import { QUEUES } from "../src/messaging/queue.js";
+import { QUEUES } from "../src/app/queue.js";
 import { startLocalHost } from "../src/local/host.js";
 import { waitForRequest } from "../test/helpers/local.js";
 import { example, exampleNames, SUB } from "../test/helpers/examples.js";

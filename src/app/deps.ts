@@ -1,8 +1,8 @@
 // What the app layer needs from the outside world, as ports. The triggers (src/functions) build
 // them from app settings; the local host and the tests build them around Azurite, the in-process
 // bus and the ARM stand-in.
-import type { Arm } from "../azure/arm-gateway.js";
-import type { QueueSender } from "../messaging/queue.js";
+import type { Arm } from "./arm.js";
+import type { QueueSender } from "./queue.js";
 import type { ClusterStore } from "../state/cluster-store.js";
 import type { RequestStore } from "../state/request-store.js";
 import type { UpgradeStore } from "../state/upgrade-store.js";

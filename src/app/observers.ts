@@ -1,7 +1,8 @@
 // What the app remembers about ARM writes beyond the step rows: a cluster's isolation settings after
 // every cluster write, and a per-pool record of every node-image upgrade (for GET /api/clusters and
 // the NodePoolRolling* events).
-import type { Resource } from "../domain/step.js";
+import type { ManagedCluster } from "@azure/arm-containerservice";
+import type { AgentPoolWithLatestImage } from "../domain/arm-models.js";
 import type { PendingOperation, RequestRecord } from "../state/request-store.js";
 import type { UpgradeState } from "../state/upgrade-store.js";
 import type { AppDeps } from "./deps.js";
@@ -26,8 +27,9 @@ async function bestEffort(deps: AppDeps, fn: () => Promise<void>): Promise<void>
   }
 }
 
-export async function writeFinished(deps: AppDeps, req: RequestRecord, op: PendingOperation, result: Resource | undefined): Promise<void> {
-  if (op.kind === "managedCluster" && result?.id) await noteClusterSettings(deps, result, req.id);
+export async function writeFinished(deps: AppDeps, req: RequestRecord, op: PendingOperation, result: unknown): Promise<void> {
+  const cluster = op.kind === "managedCluster" ? (result as ManagedCluster | undefined) : undefined;
+  if (cluster?.id) await noteClusterSettings(deps, cluster, req.id);
   if (isUpgrade(op)) await bestEffort(deps, async () => recordUpgrade(deps, req, op.id, "Succeeded", await deps.arm.read({ kind: "agentPool", id: op.id })));
 }
 
@@ -35,7 +37,7 @@ export async function writeFailed(deps: AppDeps, req: RequestRecord, op: Pending
   if (op && isUpgrade(op)) await bestEffort(deps, () => recordUpgrade(deps, req, op.id, "Failed", undefined, error));
 }
 
-async function recordUpgrade(deps: AppDeps, req: RequestRecord, poolId: string, state: UpgradeState, pool?: Resource, error?: string): Promise<void> {
+async function recordUpgrade(deps: AppDeps, req: RequestRecord, poolId: string, state: UpgradeState, pool?: AgentPoolWithLatestImage, error?: string): Promise<void> {
   const { clusterId, pool: name } = poolOf(poolId);
   const now = deps.now().toISOString();
   const key = { clusterId, changeKey: req.id, pool: name };

@@ -10,14 +10,16 @@
 import { ArmError } from "../azure/errors.js";
 import { ancestors, planRequest, readySteps } from "../domain/plan.js";
 import type { ClusterRequest } from "../domain/contract.js";
-import type { Decision, Outputs, Resource, StepContext, StepDef } from "../domain/step.js";
-import { QUEUES, stepMessageId, type StepMessage } from "../messaging/queue.js";
-import { ConcurrencyError, type RequestRecord, type StepRecord } from "../state/request-store.js";
+import type { ManagedCluster } from "@azure/arm-containerservice";
+import type { Decision, Outputs, StepContext, StepDef } from "../domain/step.js";
+import { QUEUES, stepMessageId, type StepMessage } from "./queue.js";
+import type { RequestRecord, StepRecord } from "../state/request-store.js";
+import { ConcurrencyError } from "./optimistic.js";
 import type { AppDeps } from "./deps.js";
 import { noteClusterSettings } from "./cluster-settings.js";
 import { writeFailed, writeFinished, writeStarted } from "./observers.js";
 import { finishRequest, markRequestRunning } from "./request-state.js";
-import type { WriteProgress } from "../azure/arm-gateway.js";
+import type { WriteProgress } from "./arm.js";
 
 const DEFAULT_MAX_WAIT_MS = 30 * 60_000;
 
@@ -47,7 +49,8 @@ export async function runStep(deps: AppDeps, msg: StepMessage): Promise<void> {
     }
     const current = await Promise.all(def.reads(ctx).map((r) => deps.arm.read(r)));
     await recordClustersSeen(deps, def, ctx, current, req.id);
-    const decision = def.decide(ctx, current);
+    // Each read is the model of the kind its ref named, which is what decide() was typed with.
+    const decision = def.decide(ctx, current as never);
     return await act(deps, req, def, ctx, next, decision);
   } catch (e) {
     if (e instanceof ConcurrencyError) return; // another invocation acted on this step first
@@ -193,9 +196,14 @@ function contextFor(req: RequestRecord, def: StepDef, rows: StepRecord[], steps:
 }
 
 /** Any cluster a step reads is remembered with its isolation settings (the Event Grid handler compares with them). */
-async function recordClustersSeen(deps: AppDeps, def: StepDef, ctx: StepContext, current: (Resource | undefined)[], requestId: string): Promise<void> {
+async function recordClustersSeen(deps: AppDeps, def: StepDef, ctx: StepContext, current: unknown[], requestId: string): Promise<void> {
   const refs = def.reads(ctx);
-  await Promise.all(refs.map((r, i) => (r.kind === "managedCluster" && current[i]?.id ? noteClusterSettings(deps, current[i]!, requestId) : undefined)));
+  await Promise.all(
+    refs.map((r, i) => {
+      const mc = r.kind === "managedCluster" ? (current[i] as ManagedCluster | undefined) : undefined;
+      return mc?.id ? noteClusterSettings(deps, mc, requestId) : undefined;
+    }),
+  );
 }
 
 const stripUndefined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));

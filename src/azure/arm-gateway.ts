@@ -1,33 +1,19 @@
 // The one generic caller of the kind adapters: reads, starts writes, polls writes once. Every SDK
 // error leaves here classified (errors.ts); every answer carries ARM's Retry-After when it sent one.
+import type { Arm, PendingWrite, WriteProgress } from "../app/arm.js";
+import type { ActionKind, ArmActions, ArmReadModels, ArmWriteModels, ResourceKind, WritableKind } from "../domain/arm-models.js";
+import type { ResourceRef } from "../domain/step.js";
 import type { ArmClients } from "./clients.js";
 import { ArmError, classifyArmError, retryAfterMs } from "./errors.js";
-import type { KindAdapter, Resource, Started } from "./kinds/kind.js";
+import type { KindAdapter, Started } from "./kinds/kind.js";
 import { pollOnce, submitted, type Progress } from "./lro.js";
 import { withCapture } from "./response-capture.js";
 
-export interface ArmRef {
-  kind: string;
-  id: string;
-  apiVersion?: string;
-}
-export interface PendingWrite extends ArmRef {
-  method: "put" | "post";
-  action?: string;
-  pollerState?: string;
-}
-export type WriteProgress = (Progress & { done: true }) | { done: false; pollerState: string; retryAfterMs?: number };
-
-/** The port the app layer uses; ArmGateway is the SDK-backed implementation. */
-export interface Arm {
-  read(ref: ArmRef): Promise<Resource | undefined>;
-  put(ref: ArmRef, body: unknown): Promise<WriteProgress>;
-  post(ref: ArmRef, action: string): Promise<WriteProgress>;
-  poll(write: PendingWrite): Promise<WriteProgress>;
-}
+type Adapters = { [K in ResourceKind]: () => Promise<KindAdapter<K>> };
 
 // Lazy: a kind's SDK is loaded only when a step first touches that kind (cold start, DESIGN rule 6).
-const KINDS: Record<string, () => Promise<KindAdapter>> = {
+// Typed by kind: a kind of arm-models.ts without an adapter here does not compile.
+const KINDS: Adapters = {
   provider: async () => (await import("./kinds/resources.js")).provider,
   feature: async () => (await import("./kinds/resources.js")).feature,
   resourceGroup: async () => (await import("./kinds/resources.js")).resourceGroup,
@@ -51,32 +37,28 @@ const KINDS: Record<string, () => Promise<KindAdapter>> = {
   connectedCluster: async () => (await import("./kinds/arc.js")).connectedCluster,
 };
 
-/** Lets later features register their kinds without touching the gateway. */
-export function registerKinds(kinds: Record<string, () => Promise<KindAdapter>>): void {
-  Object.assign(KINDS, kinds);
-}
-
 export class ArmGateway implements Arm {
   constructor(private readonly clients: ArmClients) {}
 
-  private async adapter(kind: string): Promise<KindAdapter> {
-    const load = KINDS[kind];
+  private async adapter<K extends ResourceKind>(kind: K): Promise<KindAdapter<K>> {
+    // A kind from a stored row is a string: refuse one this build does not know.
+    const load = KINDS[kind] as (() => Promise<KindAdapter<K>>) | undefined;
     if (!load) throw new Error(`no ARM adapter for resource kind '${kind}'`);
     return load();
   }
 
-  async read(ref: ArmRef): Promise<Resource | undefined> {
+  async read<K extends ResourceKind>(ref: ResourceRef<K>): Promise<ArmReadModels[K] | undefined> {
     const a = await this.adapter(ref.kind);
     return this.call(() => a.read(this.clients, ref.id, ref.apiVersion));
   }
 
-  async put(ref: ArmRef, body: unknown): Promise<WriteProgress> {
-    const a = await this.adapter(ref.kind);
+  async put<K extends WritableKind>(ref: ResourceRef<K>, body: ArmWriteModels[K]): Promise<WriteProgress> {
+    const a = await this.adapter<WritableKind>(ref.kind);
     if (!a.put) throw new Error(`resource kind '${ref.kind}' cannot be written`);
-    return this.progress(() => a.put!(this.clients, ref.id, body, ref.apiVersion));
+    return this.progress(() => a.put!(this.clients, ref.id, body as never, ref.apiVersion));
   }
 
-  async post(ref: ArmRef, action: string): Promise<WriteProgress> {
+  async post<K extends ActionKind>(ref: ResourceRef<K>, action: ArmActions[K]): Promise<WriteProgress> {
     const a = await this.adapter(ref.kind);
     if (!a.post) throw new Error(`resource kind '${ref.kind}' has no actions`);
     return this.progress(() => a.post!(this.clients, ref.id, action, ref.apiVersion));

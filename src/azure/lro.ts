@@ -17,11 +17,11 @@ export interface AnyPoller {
   getOperationState?: () => { status: string; error?: { code?: string; message?: string } };
 }
 
-export type Progress = { done: true; result?: Record<string, any> } | { done: false; pollerState: string };
+export type Progress = { done: true; result?: unknown } | { done: false; pollerState: string };
 
 const isDone = (p: AnyPoller) => (typeof p.isDone === "function" ? p.isDone() : p.isDone);
 const stateOf = (p: AnyPoller) => p.getOperationState?.() ?? p.operationState;
-const resultOf = (p: AnyPoller) => (p.getResult ? p.getResult() : p.result) as Record<string, any> | undefined;
+const resultOf = (p: AnyPoller): unknown => (p.getResult ? p.getResult() : p.result);
 
 const serialize = async (p: AnyPoller) => (p.serialize ? p.serialize() : p.toString());
 

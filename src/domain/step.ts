@@ -1,42 +1,23 @@
 // The step model. A plan is a DAG of steps; each step is pure: it says which ARM resources it
 // needs to read, and from what it reads (plus the request and earlier steps' outputs) decides the
 // one thing to do next. The runner (src/app) does the I/O and records the outcome.
+import type { ActionKind, ArmActions, ArmReadModels, ArmWriteModels, ResourceKind, WritableKind } from "./arm-models.js";
 import type { ClusterRequest } from "./contract.js";
 
-/** The ARM resource kinds the adapters know how to read and write (src/azure/kinds). */
-export type ResourceKind =
-  | "provider"
-  | "feature"
-  | "resourceGroup"
-  | "managedCluster"
-  | "agentPool"
-  | "virtualNetwork"
-  | "subnet"
-  | "networkSecurityGroup"
-  | "securityRule"
-  | "networkInterface"
-  | "privateEndpoint"
-  | "privateDnsZoneGroup"
-  | "privateDnsZone"
-  | "virtualNetworkLink"
-  | "aRecordSet"
-  | "registry"
-  | "cacheRule"
-  | "userAssignedIdentity"
-  | "roleAssignment"
-  | "privateLinkScope"
-  | "connectedCluster";
+export type { ResourceKind } from "./arm-models.js";
 
-export interface ResourceRef {
-  kind: ResourceKind;
+export interface ResourceRef<K extends ResourceKind = ResourceKind> {
+  kind: K;
   id: string;
   /** Only for requests that ask for a preview-only value (outboundType block, KataMshvVmIsolation). */
   apiVersion?: string;
 }
 
 export type Outputs = Record<string, unknown>;
-/** A resource as the SDK returns it (properties flattened), or undefined when it does not exist. */
-export type Resource = Record<string, any>;
+/** A resource of kind K as its SDK reads it (properties flattened, but for Arc's generic API). */
+export type Read<K extends ResourceKind> = ArmReadModels[K];
+/** Any resource a step may have read, for code that only looks at provisioningState or id. */
+export type AnyResource = ArmReadModels[ResourceKind];
 
 export interface StepContext {
   request: ClusterRequest;
@@ -48,24 +29,33 @@ export interface StepContext {
   writes: Record<string, number>;
 }
 
+/** A PUT of a body of the SDK model of its kind: build it with put(). */
+export type PutDecision = { [K in WritableKind]: { do: "put"; ref: ResourceRef<K>; body: ArmWriteModels[K] } }[WritableKind];
+/** A POST action the kind has: build it with post(). */
+export type PostDecision = { [K in ActionKind]: { do: "post"; ref: ResourceRef<K>; action: ArmActions[K] } }[ActionKind];
+
 export type Decision =
   | { do: "done"; outputs?: Outputs; resourceId?: string }
-  | { do: "put"; ref: ResourceRef; body: unknown }
-  | { do: "post"; ref: ResourceRef; action: string }
+  | PutDecision
+  | PostDecision
   | { do: "wait"; reason: string; resourceId?: string }
   | { do: "fail"; code: string; message: string };
 
-export interface StepDef {
+/**
+ * One step. `R` lists the kinds it reads, in order: `decide` gets each read typed with its SDK model.
+ * Define steps with defineStep() so that R is inferred from `reads`.
+ */
+export interface StepDef<R extends readonly ResourceKind[] = readonly ResourceKind[]> {
   name: string;
   dependsOn: string[];
   /** One line for `--plan` and the status document: what the step writes. */
   describe: string;
   /** The resource the step writes, when it is known before it runs (shown by --plan). */
   resourceId?: string;
-  reads(ctx: StepContext): ResourceRef[];
-  decide(ctx: StepContext, current: (Resource | undefined)[]): Decision;
+  reads(ctx: StepContext): { [I in keyof R]: ResourceRef<R[I]> };
+  decide(ctx: StepContext, current: { [I in keyof R]: Read<R[I]> | undefined }): Decision;
   /** Outputs recorded when the step's write has completed, from the final resource. */
-  outputs?(ctx: StepContext, result: Resource | undefined): Outputs;
+  outputs?(ctx: StepContext, result: unknown): Outputs;
   /** Longest a step may wait (decision "wait") before it fails; default 30 minutes. */
   maxWaitMs?: number;
 }
@@ -78,9 +68,20 @@ export interface Plan {
   warnings: string[];
 }
 
-export const PROVISIONING_IN_PROGRESS = (r: Resource | undefined): boolean => {
+/** Infers the kinds a step reads from its `reads`, and types `decide`'s arguments by them. */
+export const defineStep = <const R extends readonly ResourceKind[]>(step: StepDef<R>): StepDef => step as unknown as StepDef;
+
+/** A PUT decision whose body must be the SDK model of the ref's kind. */
+export const put = <K extends WritableKind>(ref: ResourceRef<K>, body: ArmWriteModels[K]): PutDecision => ({ do: "put", ref, body }) as PutDecision;
+export const post = <K extends ActionKind>(ref: ResourceRef<K>, action: ArmActions[K]): PostDecision => ({ do: "post", ref, action }) as PostDecision;
+
+type WithState = { provisioningState?: string; properties?: { provisioningState?: string } };
+
+export const PROVISIONING_IN_PROGRESS = (r: unknown): boolean => {
   const s = provisioningState(r);
   return !!s && !["succeeded", "failed", "canceled", "cancelled"].includes(s.toLowerCase());
 };
-export const provisioningState = (r: Resource | undefined): string | undefined =>
-  r?.provisioningState ?? r?.properties?.provisioningState;
+export const provisioningState = (r: unknown): string | undefined => {
+  const w = r as WithState | undefined;
+  return w?.provisioningState ?? w?.properties?.provisioningState;
+};

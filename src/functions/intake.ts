@@ -4,7 +4,7 @@ import "@azure/functions-extensions-servicebus";
 import functions, { type InvocationContext } from "@azure/functions";
 import type { ServiceBusMessageContext } from "@azure/functions-extensions-servicebus";
 import { handleRequestMessage, type Settlement } from "../app/intake.js";
-import { QUEUES } from "../messaging/queue.js";
+import { QUEUES } from "../app/queue.js";
 import { getDeps } from "./runtime.js";
 
 /** The settlement actions of one received message (the SDK binding in Azure, the local bus locally). */

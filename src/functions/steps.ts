@@ -1,8 +1,8 @@
 // `provisioning-steps` queue: one step per message (src/app/run-step.ts).
 import functions, { type InvocationContext } from "@azure/functions";
 import { runStep } from "../app/run-step.js";
-import type { StepMessage } from "../messaging/queue.js";
-import { QUEUES } from "../messaging/queue.js";
+import type { StepMessage } from "../app/queue.js";
+import { QUEUES } from "../app/queue.js";
 import { getDeps } from "./runtime.js";
 
 export async function provisioningStep(message: unknown, _context: InvocationContext): Promise<void> {

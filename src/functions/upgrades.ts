@@ -2,7 +2,7 @@
 // node-image timer; accepted like any request (the requestId names the change: one per change).
 import functions, { type InvocationContext } from "@azure/functions";
 import { acceptRequest } from "../app/accept.js";
-import { QUEUES } from "../messaging/queue.js";
+import { QUEUES } from "../app/queue.js";
 import { getDeps } from "./runtime.js";
 
 export async function nodeImageUpgrade(message: unknown, context: InvocationContext): Promise<void> {

@@ -2,7 +2,7 @@
 // delivery count, abandon on failure and redelivery, dead-letter after maxDeliveryCount (or on
 // demand, with a reason), scheduled enqueue, and duplicate detection by message id. Tests can also
 // make it deliver every message twice or fail sends, to check at-least-once behaviour.
-import type { OutboundMessage, QueueName, QueueSender } from "../messaging/queue.js";
+import type { OutboundMessage, QueueName, QueueSender } from "../app/queue.js";
 
 export interface ReceivedMessage {
   body: unknown;

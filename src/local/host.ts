@@ -8,7 +8,7 @@ import type { AppDeps, RunnerSettings } from "../app/deps.js";
 import { DEFAULT_SETTINGS } from "../app/deps.js";
 import { ArmGateway } from "../azure/arm-gateway.js";
 import { ArmClients, armCredential } from "../azure/clients.js";
-import { QUEUES } from "../messaging/queue.js";
+import { QUEUES } from "../app/queue.js";
 import { openStores } from "../state/tables.js";
 import { startArmStandIn, type ArmStandIn, type ArmStandInOptions } from "./arm-standin/index.js";
 import { startAzurite, type Azurite } from "./azurite.js";

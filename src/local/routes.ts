@@ -6,7 +6,7 @@ import { getCluster } from "../functions/clusters.js";
 import { getRequest, postRequest } from "../functions/requests.js";
 import { CLUSTER_EVENTS_FUNCTION, clusterEvents } from "../functions/events.js";
 import { SUBSCRIPTION_VALIDATION } from "../domain/events.js";
-import { QUEUES, type QueueName } from "../messaging/queue.js";
+import { QUEUES, type QueueName } from "../app/queue.js";
 import type { LocalBus } from "./bus.js";
 
 const { HttpRequest, InvocationContext } = functions;

@@ -2,7 +2,7 @@
 // runner needs message ids (duplicate detection) and scheduled enqueue (re-checks).
 import { ServiceBusClient, type ServiceBusSender } from "@azure/service-bus";
 import type { TokenCredential } from "@azure/core-auth";
-import type { OutboundMessage, QueueName, QueueSender } from "./queue.js";
+import type { OutboundMessage, QueueName, QueueSender } from "../app/queue.js";
 
 export type ServiceBusConnection = { connectionString: string } | { fullyQualifiedNamespace: string; credential: TokenCredential };
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { acceptRequest, statusOf } from "../../src/app/accept.js";
-import { QUEUES } from "../../src/messaging/queue.js";
+import { QUEUES } from "../../src/app/queue.js";
 import type { LocalHost } from "../../src/local/host.js";
 import { armWrites, provision, startTestHost } from "../helpers/local.js";
 import { example, SUB } from "../helpers/examples.js";

@@ -9,6 +9,8 @@
 // (ConnectedClusterPatchProperties) has only distribution, distributionVersion and
 // azureHybridBenefit; the step sends the whole cluster it read, with the two properties set.
 import type { HybridComputeManagementClient } from "@azure/arm-hybridcompute";
+import type { GenericResource } from "@azure/arm-resources";
+import type { ConnectedCluster } from "../../domain/arm-models.js";
 import type { ArmClients } from "../clients.js";
 import { begin, resumeFrom } from "./classic.js";
 import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
@@ -19,7 +21,7 @@ export const CONNECTED_CLUSTER_API_VERSION = "2024-01-01";
 const hybrid = (c: ArmClients, sub: string) => c.sdk<HybridComputeManagementClient>("hybrid", sub, async () => (await import("@azure/arm-hybridcompute")).HybridComputeManagementClient);
 
 /** Microsoft.HybridCompute/privateLinkScopes: createOrUpdate answers synchronously. */
-export const privateLinkScope: KindAdapter = {
+export const privateLinkScope: KindAdapter<"privateLinkScope"> = {
   async read(c, id) {
     const { sub, rg, names } = idParts(id);
     const client = await hybrid(c, sub);
@@ -32,14 +34,15 @@ export const privateLinkScope: KindAdapter = {
 };
 
 /** Microsoft.Kubernetes/connectedClusters: read as ARM JSON (`properties` envelope kept), written by a long-running PUT. */
-export const connectedCluster: KindAdapter = {
+export const connectedCluster: KindAdapter<"connectedCluster"> = {
   async read(c, id) {
     const client = await resources(c, idParts(id).sub);
-    return readOrUndefined(() => client.resources.getById(id, CONNECTED_CLUSTER_API_VERSION));
+    // GenericResource keeps ARM's JSON as it is: the model is the spec's (ConnectedCluster).
+    return (await readOrUndefined(() => client.resources.getById(id, CONNECTED_CLUSTER_API_VERSION))) as ConnectedCluster | undefined;
   },
   async put(c, id, body) {
     const client = await resources(c, idParts(id).sub);
-    return begin((o) => client.resources.beginCreateOrUpdateById(id, CONNECTED_CLUSTER_API_VERSION, body, o));
+    return begin((o) => client.resources.beginCreateOrUpdateById(id, CONNECTED_CLUSTER_API_VERSION, body as unknown as GenericResource, o));
   },
   async resume(c, id, state) {
     const client = await resources(c, idParts(id).sub);

@@ -4,12 +4,13 @@ import type { AuthorizationManagementClient } from "@azure/arm-authorization";
 import type { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import type { ArmClients } from "../clients.js";
 import { classifyArmError } from "../errors.js";
-import { idParts, readOrUndefined, type KindAdapter, type Resource } from "./kind.js";
+import type { RoleAssignment, RoleAssignmentCreateParameters } from "@azure/arm-authorization";
+import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
 
 const msi = (c: ArmClients, sub: string) => c.sdk<ManagedServiceIdentityClient>("msi", sub, async () => (await import("@azure/arm-msi")).ManagedServiceIdentityClient);
 const authz = (c: ArmClients, sub: string) => c.sdk<AuthorizationManagementClient>("authz", sub, async () => (await import("@azure/arm-authorization")).AuthorizationManagementClient);
 
-export const userAssignedIdentity: KindAdapter = {
+export const userAssignedIdentity: KindAdapter<"userAssignedIdentity"> = {
   async read(c, id) {
     const { sub, rg, names } = idParts(id);
     const client = await msi(c, sub);
@@ -27,7 +28,7 @@ function splitAssignment(id: string): { scope: string; name: string; sub: string
   return { scope: id.slice(0, i), name: id.slice(id.lastIndexOf("/") + 1), sub: id.split("/")[2] };
 }
 
-export const roleAssignment: KindAdapter = {
+export const roleAssignment: KindAdapter<"roleAssignment"> = {
   async read(c, id) {
     const { scope, name, sub } = splitAssignment(id);
     const client = await authz(c, sub);
@@ -48,7 +49,7 @@ export const roleAssignment: KindAdapter = {
 };
 
 /** The assignment of `body`'s principal and role at exactly `scope` (undefined if the list does not show it). */
-async function existingAssignment(client: AuthorizationManagementClient, scope: string, body: { principalId: string; roleDefinitionId: string }): Promise<Resource | undefined> {
+async function existingAssignment(client: AuthorizationManagementClient, scope: string, body: RoleAssignmentCreateParameters): Promise<RoleAssignment | undefined> {
   const same = (a?: string, b?: string) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
   for await (const a of client.roleAssignments.listForScope(scope, { filter: `principalId eq '${body.principalId}'` }))
     if (same(a.principalId, body.principalId) && same(a.roleDefinitionId, body.roleDefinitionId) && same(a.scope, scope)) return a;

@@ -1,15 +1,22 @@
 // One adapter per ARM resource kind: how to read it, write it (PUT), run its actions (POST) and
-// resume a write that an earlier invocation started. The gateway is the one generic caller.
+// resume a write that an earlier invocation started. The gateway is the one generic caller. An
+// adapter of kind K reads and writes the SDK model of K (src/domain/arm-models.ts).
+//
+// Most kinds are the same three calls of one SDK operation group with different names: built by
+// classicKind (SDKs whose begin* methods resume with `resumeFrom`) or modularKind (SDKs whose
+// pollers are restored with the package's restorePoller). Kinds that differ are written out.
+import type { ArmReadModels, ArmWriteModels, ResourceKind } from "../../domain/arm-models.js";
 import type { ArmClients } from "../clients.js";
 import type { AnyPoller } from "../lro.js";
 
-export type Resource = Record<string, any>;
 /** A write either answers synchronously or hands back the SDK's poller. */
-export type Started = { result: Resource | undefined } | { poller: AnyPoller };
+export type Started = { result: unknown } | { poller: AnyPoller };
 
-export interface KindAdapter {
-  read(c: ArmClients, id: string, apiVersion?: string): Promise<Resource | undefined>;
-  put?(c: ArmClients, id: string, body: any, apiVersion?: string): Promise<Started>;
+type BodyOf<K extends ResourceKind> = K extends keyof ArmWriteModels ? ArmWriteModels[K] : never;
+
+export interface KindAdapter<K extends ResourceKind> {
+  read(c: ArmClients, id: string, apiVersion?: string): Promise<ArmReadModels[K] | undefined>;
+  put?(c: ArmClients, id: string, body: BodyOf<K>, apiVersion?: string): Promise<Started>;
   post?(c: ArmClients, id: string, action: string, apiVersion?: string): Promise<Started>;
   /**
    * Rebuilds the poller of a write this adapter started, from its serialized state. Wrapped in an
@@ -41,4 +48,64 @@ export async function readOrUndefined<T>(fn: () => Promise<T>): Promise<T | unde
     if (isNotFound(e)) return undefined;
     throw e;
   }
+}
+
+// The SDK operation groups differ in their parameter lists only by the resource's names; the
+// adapters below call them generically, so the group is typed loosely here and the adapter's
+// model type (KindAdapter<K>) is what callers see.
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Call = (...args: any[]) => any;
+type Group = { get: Call; [write: string]: Call };
+
+interface GroupSpec<C> {
+  client: (c: ArmClients, sub: string, apiVersion?: string) => Promise<C>;
+  /** The SDK's operation group (client.virtualNetworks, …). */
+  group: (client: C) => object;
+  /** The resource's own and parents' names as the SDK takes them (default: as in the id). */
+  names?: (names: string[]) => unknown[];
+}
+
+/** A classic (core-client) SDK group: get + beginCreateOrUpdate, resumed with `resumeFrom`. */
+export function classicKind<K extends ResourceKind, C>(spec: GroupSpec<C>): KindAdapter<K> {
+  const call = async (c: ArmClients, id: string) => {
+    const { sub, rg, names } = idParts(id);
+    return { g: spec.group(await spec.client(c, sub)) as Group, args: [rg, ...(spec.names ?? ((n) => n))(names)] };
+  };
+  return {
+    async read(c, id) {
+      const { g, args } = await call(c, id);
+      return readOrUndefined(() => g.get(...args));
+    },
+    async put(c, id, body) {
+      const { g, args } = await call(c, id);
+      return { poller: (await g.beginCreateOrUpdate(...args, body)) as AnyPoller };
+    },
+    async resume(c, id, state) {
+      const { g, args } = await call(c, id);
+      return { poller: (await g.beginCreateOrUpdate(...args, {}, { resumeFrom: state })) as AnyPoller };
+    },
+  };
+}
+
+/** A modular SDK group: get + a long-running write method, resumed with the package's restorePoller. */
+export function modularKind<K extends ResourceKind, C>(spec: GroupSpec<C> & { write: string; restore: () => Promise<(client: C, state: string, method: Call) => unknown> }): KindAdapter<K> {
+  const call = async (c: ArmClients, id: string, apiVersion?: string) => {
+    const { sub, rg, names } = idParts(id);
+    const client = await spec.client(c, sub, apiVersion);
+    return { client, g: spec.group(client) as Group, args: [rg, ...(spec.names ?? ((n) => n))(names)] };
+  };
+  return {
+    async read(c, id, apiVersion) {
+      const { g, args } = await call(c, id, apiVersion);
+      return readOrUndefined(() => g.get(...args));
+    },
+    async put(c, id, body, apiVersion) {
+      const { g, args } = await call(c, id, apiVersion);
+      return { poller: g[spec.write](...args, body) as AnyPoller };
+    },
+    async resume(c, id, state, _method, _action, apiVersion) {
+      const { client, g } = await call(c, id, apiVersion);
+      return { poller: (await spec.restore())(client, state, g[spec.write]) as AnyPoller };
+    },
+  };
 }

@@ -8,7 +8,7 @@ import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
 export const resources = (c: ArmClients, sub: string) => c.sdk<ResourceManagementClient>("resources", sub, async () => (await import("@azure/arm-resources")).ResourceManagementClient);
 const features = (c: ArmClients, sub: string) => c.sdk<FeatureClient>("features", sub, async () => (await import("@azure/arm-features")).FeatureClient);
 
-export const resourceGroup: KindAdapter = {
+export const resourceGroup: KindAdapter<"resourceGroup"> = {
   async read(c, id) {
     const { sub, rg } = idParts(id);
     return readOrUndefined(async () => (await resources(c, sub)).resourceGroups.get(rg));
@@ -20,7 +20,7 @@ export const resourceGroup: KindAdapter = {
 };
 
 /** `/subscriptions/{s}/providers/{namespace}` */
-export const provider: KindAdapter = {
+export const provider: KindAdapter<"provider"> = {
   async read(c, id) {
     const [, sub, , ns] = id.split("/").filter(Boolean);
     return readOrUndefined(async () => (await resources(c, sub)).providers.get(ns));
@@ -33,7 +33,7 @@ export const provider: KindAdapter = {
 };
 
 /** `/subscriptions/{s}/providers/Microsoft.Features/providers/{namespace}/features/{name}` */
-export const feature: KindAdapter = {
+export const feature: KindAdapter<"feature"> = {
   async read(c, id) {
     const p = id.split("/").filter(Boolean);
     return readOrUndefined(async () => (await features(c, p[1])).features.get(p[5], p[7]));

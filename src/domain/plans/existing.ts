@@ -4,16 +4,17 @@
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import { AKS_PREVIEW_API_VERSION } from "../api-versions.js";
 import type { ClusterRequest } from "../contract.js";
-import { parseCidr, contains, overlaps } from "../cidr.js";
 import { ROLE, subnetResourceId, providerId } from "../naming.js";
-import type { Decision, Plan, Resource, StepContext, StepDef } from "../step.js";
-import { PROVISIONING_IN_PROGRESS } from "../step.js";
-import { isSubset } from "../steps/put-step.js";
-import { registrySteps, STEP as BYO } from "../steps/byo.js";
-import { agentPoolProfile, needsPreviewApi } from "../steps/cluster.js";
-import { READ_STEP, UPDATE_STEP, nodeImageUpgradeStep, readClusterStep, targetId, updateClusterStep } from "../steps/existing-cluster.js";
+import type { Plan, StepContext, StepDef } from "../step.js";
+import { sandboxPoolStep } from "../steps/agent-pool.js";
+import { STEP as BYO } from "../steps/byo-names.js";
+import { needsPreviewApi } from "../steps/cluster.js";
+import { READ_STEP, UPDATE_STEP, readClusterStep, targetId, updateClusterStep } from "../steps/existing-cluster.js";
+import { nodeImageUpgradeStep } from "../steps/node-image.js";
 import { featureStep, providerStep } from "../steps/preflight.js";
-import { roleAssignmentStep } from "../steps/role-assignment.js";
+import { registrySteps } from "../steps/registry.js";
+import { networkContributorOnSubnet, roleAssignmentStep } from "../steps/role-assignment.js";
+import { API_SERVER_DELEGATION, newSubnetStep } from "../steps/virtual-network.js";
 import { previewFeatures } from "./create.js";
 
 type Op<K extends ClusterRequest["operation"]> = Extract<ClusterRequest, { operation: K }>;
@@ -92,7 +93,7 @@ export function planUpgradeNodeImages(req: Op<"upgradeNodeImages">): Plan {
   return {
     steps: [
       readClusterStep(target, (mc) => {
-        const have = (mc.agentPoolProfiles ?? []).map((p: Resource) => String(p.name).toLowerCase());
+        const have = (mc.agentPoolProfiles ?? []).map((p) => p.name.toLowerCase());
         const missing = (only ?? []).map((n, i) => [n, i] as const).filter(([n]) => !have.includes(n.toLowerCase()));
         return missing.length ? missing.map(([n, i]) => `nodePoolNames[${i}]: cluster ${target.name} has no pool '${n}'`).join("; ") : undefined;
       }),
@@ -117,25 +118,7 @@ export function planAddSandboxPool(req: Op<"addSandboxPool">): Plan {
     const [major, minor] = String(mc.currentKubernetesVersion ?? mc.kubernetesVersion ?? "1.30").split(".").map(Number);
     return major === 1 && minor < 24 ? `cluster ${target.name} runs Kubernetes ${mc.currentKubernetesVersion}; Pod Sandboxing needs 1.24 or later` : undefined;
   }, apiVersion);
-  const poolSteps: StepDef[] = req.nodePools.map((p) => {
-    const poolId = `${id}/agentPools/${p.name}`;
-    return {
-      name: `pool:${p.name}`,
-      dependsOn: [READ_STEP, ...preflight.filter((s) => s.name.startsWith("provider:")).map((s) => s.name)],
-      describe: `Pod Sandboxing node pool ${p.name} (${p.vmSize}, osSKU AzureLinux, workloadRuntime ${p.workloadRuntime})`,
-      resourceId: poolId,
-      maxWaitMs: 60 * 60_000,
-      reads: () => [{ kind: "agentPool", id: poolId, apiVersion }],
-      decide(ctx, [pool]): Decision {
-        // New pools join the cluster's own subnet (BYO VNet clusters need it).
-        const { name: _n, ...body } = agentPoolProfile(p, ctx.outputs[READ_STEP]?.nodesSubnetId as string | undefined);
-        if (PROVISIONING_IN_PROGRESS(pool)) return { do: "wait", reason: `pool ${p.name} is ${pool!.provisioningState}`, resourceId: poolId };
-        if (pool && pool.workloadRuntime === p.workloadRuntime && pool.provisioningState === "Succeeded") return { do: "done", resourceId: poolId, outputs: { [`pool:${p.name}`]: poolId } };
-        if (pool) return { do: "fail", code: "NodePoolExists", message: `nodePools: pool ${p.name} exists with workloadRuntime ${pool.workloadRuntime ?? "OCIContainer"}; choose another name` };
-        return { do: "put", ref: { kind: "agentPool", id: poolId, apiVersion }, body };
-      },
-    };
-  });
+  const poolSteps = req.nodePools.map((p) => sandboxPoolStep(target, p, [READ_STEP, ...preflight.filter((s) => s.name.startsWith("provider:")).map((s) => s.name)], apiVersion));
   const refresh = updateClusterStep({
     target,
     dependsOn: poolSteps.map((s) => s.name),
@@ -155,7 +138,7 @@ export function planEnableApiServerVnetIntegration(req: Op<"enableApiServerVnetI
   const read = readClusterStep(target, (mc) => {
     const access = mc.apiServerAccessProfile ?? {};
     if (access.enableVnetIntegration) return undefined; // already converted: later steps find their work done
-    const nodes = (mc.agentPoolProfiles ?? []).find((p: Resource) => p.vnetSubnetID)?.vnetSubnetID;
+    const nodes = (mc.agentPoolProfiles ?? []).find((p) => p.vnetSubnetID)?.vnetSubnetID;
     if (!nodes && !givenSubnet) return `network.subnets.apiServer: cluster ${target.name} uses the AKS-managed VNet; give an existing delegated subnet in apiServer.subnetId, or convert a cluster whose nodes are in your own VNet`;
     return undefined;
   });
@@ -168,26 +151,23 @@ export function planEnableApiServerVnetIntegration(req: Op<"enableApiServerVnetI
   const steps: StepDef[] = [read];
   if (!givenSubnet) steps.push(apiServerSubnetStep(subnetStepName, req.network!.subnets!.apiServer!, vnetId, apiSubnetId));
   const principal = (ctx: StepContext) => ctx.outputs[READ_STEP].identityPrincipalId as string;
-  const ncApi = roleAssignmentStep({
-    name: "role:networkContributor:apiServerSubnet",
+  const ncApi = networkContributorOnSubnet({
+    name: BYO.ncApiServer,
     dependsOn: givenSubnet ? [READ_STEP] : [subnetStepName],
-    describe: "Network Contributor for the cluster identity on the API server subnet",
+    which: "API server",
     subscriptionId: sub,
-    role: ROLE.NetworkContributor,
-    scope: apiSubnetId,
+    subnetId: apiSubnetId,
     principalId: principal,
   });
-  const ncNodes: StepDef = {
-    ...roleAssignmentStep({
-      name: "role:networkContributor:nodesSubnet",
-      dependsOn: [READ_STEP],
-      describe: "Network Contributor for the cluster identity on the nodes subnet (when the nodes are in your VNet)",
-      subscriptionId: sub,
-      role: ROLE.NetworkContributor,
-      scope: (ctx) => ctx.outputs[READ_STEP].nodesSubnetId as string,
-      principalId: principal,
-    }),
-  };
+  const ncNodes = networkContributorOnSubnet({
+    name: BYO.ncNodes,
+    dependsOn: [READ_STEP],
+    which: "nodes",
+    subscriptionId: sub,
+    subnetId: (ctx) => ctx.outputs[READ_STEP].nodesSubnetId as string,
+    principalId: principal,
+  });
+  // Only when the nodes are in the user's own VNet (known once the cluster is read).
   const ncNodesGuarded: StepDef = {
     ...ncNodes,
     reads: (ctx) => (ctx.outputs[READ_STEP].nodesSubnetId ? ncNodes.reads(ctx) : []),
@@ -219,40 +199,10 @@ export function planEnableApiServerVnetIntegration(req: Op<"enableApiServerVnetI
   };
 }
 
-const DELEGATION = { delegations: [{ name: "aks-apiserver", serviceName: "Microsoft.ContainerService/managedClusters" }] };
-
 /** A new API server subnet in an existing VNet: delegated, checked against the VNet before it is written. */
 function apiServerSubnetStep(name: string, cidr: string, vnetId: (ctx: StepContext) => string, subnetId: (ctx: StepContext) => string): StepDef {
-  return newSubnetStep({ name, cidr, path: "network.subnets.apiServer", props: DELEGATION, describe: `API server subnet ${cidr}, delegated to Microsoft.ContainerService/managedClusters, in the cluster's VNet`, vnetId, subnetId });
+  return newSubnetStep({ name, cidr, path: "network.subnets.apiServer", props: { delegations: [API_SERVER_DELEGATION] }, dependsOn: [READ_STEP], describe: `API server subnet ${cidr}, delegated to Microsoft.ContainerService/managedClusters, in the cluster's VNet`, vnetId, subnetId });
 }
-
-/** A new subnet in an existing VNet, checked against the VNet's space and subnets before it is written. */
-function newSubnetStep(o: { name: string; cidr: string; path: string; props: Record<string, unknown>; describe: string; vnetId: (ctx: StepContext) => string; subnetId: (ctx: StepContext) => string }): StepDef {
-  const { name, cidr, vnetId, subnetId } = o;
-  return {
-    name,
-    dependsOn: [READ_STEP],
-    describe: o.describe,
-    reads: (ctx) => [{ kind: "virtualNetwork", id: vnetId(ctx) }, { kind: "subnet", id: subnetId(ctx) }],
-    decide(ctx, [vnet, existing]): Decision {
-      const id = subnetId(ctx);
-      if (!vnet) return { do: "fail", code: "VirtualNetworkNotFound", message: `network: VNet ${vnetId(ctx)} does not exist` };
-      if (existing) {
-        if (PROVISIONING_IN_PROGRESS(existing)) return { do: "wait", reason: `subnet is ${existing.provisioningState}`, resourceId: id };
-        if (existing.addressPrefix !== cidr) return { do: "fail", code: "SubnetConflict", message: `${o.path}: subnet ${id} exists with ${existing.addressPrefix}` };
-        if (isSubset(o.props, existing)) return { do: "done", resourceId: id, outputs: { [`${name}Id`]: existing.id } };
-      }
-      const c = parseCidr(cidr);
-      const spaces: string[] = vnet.addressSpace?.addressPrefixes ?? [];
-      if (!spaces.some((s) => contains(parseCidr(s), c))) return { do: "fail", code: "SubnetOutsideVnet", message: `${o.path}: ${cidr} is not inside the VNet's address space (${spaces.join(", ")})` };
-      const clash = (vnet.subnets ?? []).find((s: Resource) => s.name !== id.split("/").pop() && s.addressPrefix && overlaps(parseCidr(s.addressPrefix), c));
-      if (clash) return { do: "fail", code: "SubnetOverlap", message: `${o.path}: ${cidr} overlaps subnet ${clash.name} (${clash.addressPrefix})` };
-      return { do: "put", ref: { kind: "subnet", id }, body: { addressPrefix: cidr, ...o.props } };
-    },
-    outputs: (_ctx, s) => ({ [`${name}Id`]: s?.id }),
-  };
-}
-
 
 /**
  * A bring-your-own registry on an existing cluster (enableNetworkIsolation with mode byo, or
@@ -275,7 +225,7 @@ export function planByoRegistry(req: Op<"enableNetworkIsolation"> | Op<"updateBo
   const subnetId = (ctx: StepContext) => subnetResourceId(vnetId(ctx), req.network?.subnetNames?.registry ?? "snet-registry");
   const updating = req.operation === "updateBootstrapRegistry";
   const read = readClusterStep(target, (mc) => {
-    const nodes = (mc.agentPoolProfiles ?? []).find((p: Resource) => p.vnetSubnetID)?.vnetSubnetID;
+    const nodes = (mc.agentPoolProfiles ?? []).find((p) => p.vnetSubnetID)?.vnetSubnetID;
     if (!nodes && !req.network?.vnetName) return `network.vnetName: cluster ${target.name} uses the AKS-managed VNet; name the VNet for the registry's private endpoint`;
     if (updating && mc.bootstrapProfile?.artifactSource !== "Cache") return `cluster ${target.name} is not network-isolated (artifactSource ${mc.bootstrapProfile?.artifactSource ?? "Direct"}); use enableNetworkIsolation`;
     if (!mc.identityProfile?.kubeletidentity?.objectId) return `cluster ${target.name} has no kubelet identity to grant AcrPull to`;
@@ -286,6 +236,7 @@ export function planByoRegistry(req: Op<"enableNetworkIsolation"> | Op<"updateBo
     cidr: req.network!.subnets!.registry!,
     path: "network.subnets.registry",
     props: { privateEndpointNetworkPolicies: "Disabled" },
+    dependsOn: [READ_STEP],
     describe: `registry subnet ${req.network!.subnets!.registry} (private endpoint network policies disabled) in the cluster's VNet`,
     vnetId,
     subnetId,

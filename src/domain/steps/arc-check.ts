@@ -9,7 +9,10 @@
 // - the NSG rules of the procedure's table can be written (their priorities are free in their
 //   direction) and come before any rule that blocks internet access.
 // The first step reads the VNet, the second what the VNet names (its endpoints) and the rest.
-import type { Decision, Resource, StepContext, StepDef } from "../step.js";
+import type { HybridComputePrivateLinkScope } from "@azure/arm-hybridcompute";
+import type { NetworkSecurityGroup, PrivateEndpoint, VirtualNetwork } from "@azure/arm-network";
+import type { ConnectedCluster } from "../arm-models.js";
+import { defineStep, type Decision, type StepContext, type StepDef } from "../step.js";
 import { sameId } from "../naming.js";
 import { ARC_LIMIT, ARC_STEP, sameRegion, type ArcIds, type ArcRequest } from "./arc-names.js";
 import { nsgProblems } from "./arc-nsg.js";
@@ -25,10 +28,10 @@ export interface NetworkFacts {
   endpointsInVnet: string[];
 }
 
-export function networkFacts(vnet: Resource | undefined, subnetName: string, ownEndpoint: string): NetworkFacts {
+export function networkFacts(vnet: VirtualNetwork | undefined, subnetName: string, ownEndpoint: string): NetworkFacts {
   if (!vnet) return { vnetFound: false, subnetFound: false, endpointsInVnet: [] };
-  const subnets: Resource[] = vnet.subnets ?? [];
-  const endpoints = subnets.flatMap((s) => (s.privateEndpoints ?? []).map((e: Resource) => String(e.id))).filter((id) => !sameId(id, ownEndpoint));
+  const subnets = vnet.subnets ?? [];
+  const endpoints = subnets.flatMap((s) => (s.privateEndpoints ?? []).map((e) => String(e.id))).filter((id) => !sameId(id, ownEndpoint));
   return {
     vnetFound: true,
     vnetLocation: vnet.location,
@@ -38,14 +41,14 @@ export function networkFacts(vnet: Resource | undefined, subnetName: string, own
 }
 
 export function readNetworkStep(req: ArcRequest, ids: ArcIds): StepDef {
-  return {
+  return defineStep({
     name: ARC_STEP.readNetwork,
     dependsOn: [],
     describe: `read VNet ${req.network.vnetName}: region, subnet ${req.network.subnetName}, private endpoints in it (no write)`,
     resourceId: ids.vnet,
     reads: () => [{ kind: "virtualNetwork", id: ids.vnet }],
     decide: (_ctx, [vnet]): Decision => ({ do: "done", resourceId: ids.vnet, outputs: { vnet: networkFacts(vnet, req.network.subnetName, ids.endpoint) } }),
-  };
+  });
 }
 
 /** The first step's findings, as a later step sees them. */
@@ -53,8 +56,8 @@ export const networkFactsOf = (ctx: StepContext): NetworkFacts =>
   (ctx.outputs[ARC_STEP.readNetwork]?.vnet as NetworkFacts | undefined) ?? { vnetFound: false, subnetFound: false, endpointsInVnet: [] };
 
 /** Where an endpoint connects to (automatic or manual-approval connections). */
-const targetsOf = (pe: Resource): string[] =>
-  [...(pe.privateLinkServiceConnections ?? []), ...(pe.manualPrivateLinkServiceConnections ?? [])].map((c: Resource) => String(c.privateLinkServiceId ?? "")).filter(Boolean);
+const targetsOf = (pe: PrivateEndpoint): string[] =>
+  [...(pe.privateLinkServiceConnections ?? []), ...(pe.manualPrivateLinkServiceConnections ?? [])].map((c) => String(c.privateLinkServiceId ?? "")).filter(Boolean);
 
 export const connectCommand = (req: ArcRequest, ids: ArcIds, i: number): string => {
   const c = req.connectedClusters[i];
@@ -63,12 +66,12 @@ export const connectCommand = (req: ArcRequest, ids: ArcIds, i: number): string 
 
 export interface Found {
   facts: NetworkFacts;
-  scope?: Resource;
-  endpoint?: Resource;
-  nsg?: Resource;
-  clusters: (Resource | undefined)[];
+  scope?: HybridComputePrivateLinkScope;
+  endpoint?: PrivateEndpoint;
+  nsg?: NetworkSecurityGroup;
+  clusters: (ConnectedCluster | undefined)[];
   /** The endpoints in facts.endpointsInVnet, same order. */
-  otherEndpoints: (Resource | undefined)[];
+  otherEndpoints: (PrivateEndpoint | undefined)[];
 }
 
 /** Every documented limit the request breaks, as "field.path: sentence". */
@@ -101,7 +104,7 @@ export function limitProblems(req: ArcRequest, ids: ArcIds, f: Found): string[] 
   f.clusters.forEach((c, i) => {
     if (!c) return; // not onboarded yet: the outputs carry its connect command
     const name = req.connectedClusters[i].name;
-    const other: string | undefined = c.properties?.privateLinkScopeResourceId || undefined;
+    const other = c.properties?.privateLinkScopeResourceId || undefined;
     if (other && !sameId(other, ids.scope))
       problems.push(`connectedClusters[${i}]: ${name} is already associated with scope ${other} (a connected cluster connects to one private link scope only)`);
     if (!sameRegion(c.location, scope.location))
@@ -115,8 +118,10 @@ export function limitProblems(req: ArcRequest, ids: ArcIds, f: Found): string[] 
   return problems;
 }
 
+type CheckReads = [HybridComputePrivateLinkScope?, PrivateEndpoint?, ...(NetworkSecurityGroup | ConnectedCluster | PrivateEndpoint | undefined)[]];
+
 export function checkStep(req: ArcRequest, ids: ArcIds): StepDef {
-  return {
+  return defineStep({
     name: ARC_STEP.check,
     dependsOn: [ARC_STEP.readNetwork],
     describe: "check the documented limits (one scope per VNet, one scope per cluster, clusters in the scope's region, endpoint in the VNet's region, NSG priorities free and before any deny-internet rule); no write",
@@ -130,14 +135,15 @@ export function checkStep(req: ArcRequest, ids: ArcIds): StepDef {
       ...networkFactsOf(ctx).endpointsInVnet.map((id) => ({ kind: "privateEndpoint" as const, id })),
     ],
     decide(ctx, current): Decision {
-      const [scope, endpoint, ...rest] = current;
-      const nsg = ids.nsg ? rest.shift() : undefined;
-      const clusters = rest.slice(0, ids.clusters.length);
-      const otherEndpoints = rest.slice(ids.clusters.length);
+      // The reads' layout is known (see reads): scope, endpoint, [nsg], clusters, other endpoints.
+      const [scope, endpoint, ...rest] = current as unknown as CheckReads;
+      const nsg = ids.nsg ? (rest.shift() as NetworkSecurityGroup | undefined) : undefined;
+      const clusters = rest.slice(0, ids.clusters.length) as (ConnectedCluster | undefined)[];
+      const otherEndpoints = rest.slice(ids.clusters.length) as (PrivateEndpoint | undefined)[];
       const problems = limitProblems(req, ids, { facts: networkFactsOf(ctx), scope, endpoint, nsg, clusters, otherEndpoints });
       if (problems.length) return { do: "fail", code: ARC_LIMIT, message: problems.join("; ") };
       const connectCommands = ids.clusters.map((_, i) => (clusters[i] ? undefined : connectCommand(req, ids, i))).filter((c): c is string => !!c);
       return { do: "done", resourceId: ids.scope, outputs: connectCommands.length ? { connectCommands } : {} };
     },
-  };
+  });
 }

@@ -10,12 +10,13 @@
 // distribution, distributionVersion and azureHybridBenefit, so a PATCH cannot associate a cluster.
 // The PUT keeps everything writable the cluster already has (the agent's public key certificate,
 // which the PUT requires, its identity, distribution, tags) and leaves out what the service computes.
-import { PROVISIONING_IN_PROGRESS, provisioningState, type Decision, type Resource, type StepDef } from "../step.js";
+import type { ConnectedCluster, ConnectedClusterProperties } from "../arm-models.js";
+import { PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type StepDef } from "../step.js";
 import { sameId } from "../naming.js";
 import { ARC_LIMIT, ARC_STEP, type ArcIds, type ArcRequest } from "./arc-names.js";
 
 /** ConnectedClusterProperties the service computes (read-only in the 2024-01-01 model). */
-const READ_ONLY = new Set([
+const READ_ONLY = new Set<string>([
   "provisioningState",
   "agentVersion",
   "connectivityStatus",
@@ -28,12 +29,12 @@ const READ_ONLY = new Set([
   "totalNodeCount",
 ]);
 
-export const isAssociated = (c: Resource, scopeId: string): boolean =>
+export const isAssociated = (c: ConnectedCluster, scopeId: string): boolean =>
   String(c.properties?.privateLinkState ?? "").toLowerCase() === "enabled" && sameId(c.properties?.privateLinkScopeResourceId, scopeId);
 
 /** The PUT body that associates `current` (a GET by id: ARM JSON with its `properties` envelope). */
-export function associationBody(current: Resource, scopeId: string): Record<string, unknown> {
-  const properties = Object.fromEntries(Object.entries(current.properties ?? {}).filter(([k]) => !READ_ONLY.has(k)));
+export function associationBody(current: ConnectedCluster, scopeId: string): ConnectedCluster {
+  const properties = Object.fromEntries(Object.entries(current.properties ?? {}).filter(([k]) => !READ_ONLY.has(k))) as ConnectedClusterProperties;
   return {
     location: current.location,
     ...(current.kind ? { kind: current.kind } : {}),
@@ -52,7 +53,7 @@ export function associationBody(current: Resource, scopeId: string): Record<stri
 export function associationSteps(req: ArcRequest, ids: ArcIds, after: string[]): StepDef[] {
   return req.connectedClusters.map((c, i) => {
     const id = ids.clusters[i];
-    return {
+    return defineStep({
       name: ARC_STEP.associate(c.name),
       dependsOn: [ARC_STEP.scope, ARC_STEP.endpoint, ...after],
       describe: `associate connected cluster ${c.name} with scope ${req.scope.name} (privateLinkState Enabled, privateLinkScopeResourceId)`,
@@ -66,8 +67,8 @@ export function associationSteps(req: ArcRequest, ids: ArcIds, after: string[]):
         // Associated elsewhere since the check step ran: do not take it over.
         if (other && !sameId(other, ids.scope))
           return { do: "fail", code: ARC_LIMIT, message: `connectedClusters[${i}]: ${c.name} is already associated with scope ${other} (a connected cluster connects to one private link scope only)` };
-        return { do: "put", ref: { kind: "connectedCluster", id }, body: associationBody(cluster, ids.scope) };
+        return put({ kind: "connectedCluster", id }, associationBody(cluster, ids.scope));
       },
-    };
+    });
   });
 }

@@ -1,6 +1,8 @@
 // The Azure Arc private link scope and its private endpoint (procedure: "Create an Azure Arc
 // Private Link Scope", "Create a private endpoint").
-import type { Resource, StepDef } from "../step.js";
+import type { HybridComputePrivateLinkScope } from "@azure/arm-hybridcompute";
+import type { PrivateEndpoint } from "@azure/arm-network";
+import type { StepDef } from "../step.js";
 import { networkFactsOf } from "./arc-check.js";
 import { ARC_GROUP_ID, ARC_STEP, type ArcIds, type ArcRequest } from "./arc-names.js";
 import { isSubset, putStep } from "./put-step.js";
@@ -9,7 +11,7 @@ import { isSubset, putStep } from "./put-step.js";
 export const ARC_CHECK_FQDNS = ["gbl.his.arc.azure.com", "agentserviceapi.guestconfiguration.azure.com", "dp.kubernetesconfiguration.azure.com"];
 
 /** The scope body (HybridComputePrivateLinkScope: this model keeps its `properties` envelope). */
-export function scopeBody(req: ArcRequest): Record<string, unknown> {
+export function scopeBody(req: ArcRequest): HybridComputePrivateLinkScope {
   return { location: req.scope.location, tags: req.tags, properties: { publicNetworkAccess: req.scope.publicNetworkAccess ? "Enabled" : "Disabled" } };
 }
 
@@ -27,7 +29,7 @@ export function scopeStep(req: ArcRequest, ids: ArcIds): StepDef {
 }
 
 /** The endpoint lives in the VNet's region (a limit of the procedure), which the first check step read. */
-export function endpointBody(req: ArcRequest, ids: ArcIds, vnetLocation: string): Record<string, unknown> {
+export function endpointBody(req: ArcRequest, ids: ArcIds, vnetLocation: string): PrivateEndpoint {
   return {
     location: vnetLocation,
     tags: req.tags,
@@ -42,10 +44,10 @@ export interface DnsRecord {
 }
 
 /** The endpoint's FQDN → private IP table (its customDnsConfigs); a name without an IP is left out: no empty records. */
-export function recordTable(pe: Resource | undefined): DnsRecord[] {
+export function recordTable(pe: PrivateEndpoint | undefined): DnsRecord[] {
   return (pe?.customDnsConfigs ?? [])
-    .map((d: Resource) => ({ fqdn: String(d.fqdn ?? ""), ipAddresses: (d.ipAddresses ?? []).filter(Boolean) as string[] }))
-    .filter((d: DnsRecord) => d.fqdn && d.ipAddresses.length);
+    .map((d) => ({ fqdn: String(d.fqdn ?? ""), ipAddresses: (d.ipAddresses ?? []).filter(Boolean) }))
+    .filter((d) => d.fqdn && d.ipAddresses.length);
 }
 
 /**

@@ -8,7 +8,8 @@
 // exactly; the inbound half is a second rule, AllowAzureFrontDoorFirstPartyAccessInbound, at the
 // same priority 152 (priorities are unique per direction, so 152 is free on the inbound side), with
 // source and destination mirrored: from the AzureFrontDoor.FirstParty tag to VirtualNetwork, TCP 443.
-import type { Resource, StepDef } from "../step.js";
+import type { NetworkSecurityGroup, SecurityRule } from "@azure/arm-network";
+import type { StepDef } from "../step.js";
 import { ARC_STEP, type ArcIds } from "./arc-names.js";
 import { putStep } from "./put-step.js";
 
@@ -81,7 +82,7 @@ function covers443(one: unknown, many: unknown): boolean {
  * Whether an existing rule denies the traffic an Arc rule allows: a Deny in the same direction, for
  * TCP (or any protocol), port 443, to (outbound) or from (inbound) the internet or the rule's tag.
  */
-function denies(rule: Resource, arc: ArcNsgRule): boolean {
+function denies(rule: SecurityRule, arc: ArcNsgRule): boolean {
   if (lower(rule.access) !== "deny" || lower(rule.direction) !== arc.direction.toLowerCase()) return false;
   if (!["*", "tcp"].includes(lower(rule.protocol ?? "*"))) return false;
   if (!covers443(rule.destinationPortRange, rule.destinationPortRanges)) return false;
@@ -95,7 +96,7 @@ function denies(rule: Resource, arc: ArcNsgRule): boolean {
  * priority), and a deny-internet rule at a priority that comes before (or at) an Arc rule's.
  * Rules with the Arc names are ours: they are overwritten, so they are not obstacles.
  */
-export function nsgProblems(nsg: Resource, nsgName: string): string[] {
+export function nsgProblems(nsg: NetworkSecurityGroup, nsgName: string): string[] {
   const problems: string[] = [];
   const ours = new Set(ARC_NSG_RULES.map((r) => r.name.toLowerCase()));
   for (const rule of nsg.securityRules ?? []) {
@@ -104,7 +105,7 @@ export function nsgProblems(nsg: Resource, nsgName: string): string[] {
       if (rule.priority === arc.priority && lower(rule.direction) === arc.direction.toLowerCase() && name.toLowerCase() !== arc.name.toLowerCase())
         problems.push(`network.nsgName: rule ${name} of ${nsgName} already has priority ${rule.priority} (${arc.direction}), which the procedure gives to ${arc.name} (move that rule or free the priority)`);
     if (ours.has(name.toLowerCase())) continue;
-    const blocked = ARC_NSG_RULES.filter((arc) => denies(rule, arc) && rule.priority < arc.priority);
+    const blocked = ARC_NSG_RULES.filter((arc) => denies(rule, arc) && (rule.priority ?? Infinity) < arc.priority);
     if (blocked.length)
       problems.push(
         `network.nsgName: rule ${name} of ${nsgName} denies internet traffic (${rule.direction}, priority ${rule.priority}) before ${blocked.map((b) => `${b.name} (${b.priority})`).join(", ")} (the Arc rules must have lower priority numbers than any rule that blocks internet access)`,

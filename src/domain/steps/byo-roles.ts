@@ -11,7 +11,7 @@ import type { CreateRequest } from "../contract.js";
 import { apiServerAccess } from "../rules.js";
 import type { StepContext, StepDef } from "../step.js";
 import { STEP, type ByoNames } from "./byo-names.js";
-import { BUILTIN_ROLE, roleAssignmentStep } from "./role-assignment.js";
+import { BUILTIN_ROLE, networkContributorOnSubnet, roleAssignmentStep } from "./role-assignment.js";
 
 const output = (step: string, key: string) => (ctx: StepContext) => ctx.outputs[step][key] as string;
 const cpPrincipal = output(STEP.cpIdentity, "controlPlaneIdentityPrincipalId");
@@ -32,26 +32,24 @@ export function roleSteps(req: CreateRequest, n: ByoNames): StepDef[] {
   ];
   if (req.network)
     steps.push(
-      roleAssignmentStep({
+      networkContributorOnSubnet({
         name: STEP.ncNodes,
         dependsOn: [STEP.cpIdentity, STEP.vnet],
-        describe: "Network Contributor for the control-plane identity on the nodes subnet",
+        which: "nodes",
         subscriptionId: n.sub,
-        role: BUILTIN_ROLE.NetworkContributor,
-        scope: () => n.subnet.nodes,
+        subnetId: () => n.subnet.nodes,
         principalId: cpPrincipal,
         outputKey: "nodesSubnetNetworkContributorRoleAssignmentId",
       }),
     );
   if (req.network && apiServerAccess(req) === "vnetIntegration" && n.apiServerSubnetId)
     steps.push(
-      roleAssignmentStep({
+      networkContributorOnSubnet({
         name: STEP.ncApiServer,
         dependsOn: [STEP.cpIdentity, STEP.vnet],
-        describe: "Network Contributor for the control-plane identity on the API server subnet",
+        which: "API server",
         subscriptionId: n.sub,
-        role: BUILTIN_ROLE.NetworkContributor,
-        scope: () => n.apiServerSubnetId!,
+        subnetId: () => n.apiServerSubnetId!,
         principalId: cpPrincipal,
         outputKey: "apiServerSubnetNetworkContributorRoleAssignmentId",
       }),

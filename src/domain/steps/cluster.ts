@@ -10,7 +10,7 @@ import { AKS_PREVIEW_API_VERSION } from "../api-versions.js";
 import type { CreateRequest, NodePool } from "../contract.js";
 import { clusterId } from "../naming.js";
 import { apiServerAccess } from "../rules.js";
-import type { Decision, Outputs, Resource, StepContext, StepDef } from "../step.js";
+import { defineStep, type Decision, type Outputs, type StepContext, type StepDef } from "../step.js";
 import { isSubset, putStep } from "./put-step.js";
 
 export const CLUSTER_STEP = "cluster";
@@ -70,7 +70,7 @@ export function desiredCluster(req: CreateRequest, outputs: Record<string, Outpu
   };
 }
 
-export function clusterOutputs(_ctx: StepContext, mc: Resource | undefined): Outputs {
+export function clusterOutputs(_ctx: StepContext, mc: ManagedCluster | undefined): Outputs {
   return {
     clusterId: mc?.id,
     fqdn: mc?.fqdn,
@@ -83,7 +83,7 @@ export function clusterOutputs(_ctx: StepContext, mc: Resource | undefined): Out
 export function clusterStep(req: CreateRequest, dependsOn: string[]): StepDef {
   const { subscriptionId, resourceGroup, name } = req.cluster;
   const id = clusterId(subscriptionId, resourceGroup, name);
-  return putStep<ManagedCluster>({
+  return putStep({
     name: CLUSTER_STEP,
     dependsOn,
     describe: `managed cluster ${name} (${describeCluster(req)})`,
@@ -116,7 +116,7 @@ function describeCluster(req: CreateRequest): string {
 export function verifyStep(req: CreateRequest): StepDef {
   const { subscriptionId, resourceGroup, name } = req.cluster;
   const id = clusterId(subscriptionId, resourceGroup, name);
-  return {
+  return defineStep({
     name: VERIFY_STEP,
     dependsOn: [CLUSTER_STEP],
     describe: `read ${name} back and check it shows what was asked (no write)`,
@@ -128,10 +128,10 @@ export function verifyStep(req: CreateRequest): StepDef {
       if (problems.length) return { do: "fail", code: "VerificationFailed", message: problems.join("; ") };
       return { do: "done", resourceId: id, outputs: clusterOutputs(ctx, mc) };
     },
-  };
+  });
 }
 
-export function clusterMismatches(want: ManagedCluster, mc: Resource): string[] {
+export function clusterMismatches(want: ManagedCluster, mc: ManagedCluster): string[] {
   const problems: string[] = [];
   const check = (label: string, expected: unknown, actual: unknown) => {
     if (expected !== undefined && String(expected).toLowerCase() !== String(actual ?? "").toLowerCase())
@@ -144,7 +144,7 @@ export function clusterMismatches(want: ManagedCluster, mc: Resource): string[] 
   check("apiServerAccessProfile.enablePrivateCluster", want.apiServerAccessProfile?.enablePrivateCluster, mc.apiServerAccessProfile?.enablePrivateCluster ?? false);
   check("apiServerAccessProfile.enableVnetIntegration", want.apiServerAccessProfile?.enableVnetIntegration, mc.apiServerAccessProfile?.enableVnetIntegration ?? false);
   for (const pool of want.agentPoolProfiles ?? []) {
-    const got = (mc.agentPoolProfiles ?? []).find((p: Resource) => p.name === pool.name);
+    const got = (mc.agentPoolProfiles ?? []).find((p) => p.name === pool.name);
     if (!got) problems.push(`node pool ${pool.name} is missing`);
     else {
       check(`agentPoolProfiles[${pool.name}].workloadRuntime`, pool.workloadRuntime, got.workloadRuntime);

@@ -3,12 +3,11 @@
 // no PATCH for these properties), and re-image its pools when the procedure demands it.
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import { clusterId } from "../naming.js";
-import { PROVISIONING_IN_PROGRESS, provisioningState, type Decision, type Outputs, type Resource, type StepContext, type StepDef } from "../step.js";
+import { PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type Outputs, type StepContext, type StepDef } from "../step.js";
 import { isSubset } from "./put-step.js";
 
 export const READ_STEP = "cluster:read";
 export const UPDATE_STEP = "cluster:update";
-export const NODE_IMAGES_STEP = "nodeImages:upgrade";
 
 /** How long a step waits for a cluster that is busy with another operation before it refuses. */
 export const BUSY_CLUSTER_MAX_WAIT_MS = 60 * 60_000;
@@ -21,10 +20,10 @@ export interface ClusterTarget {
 export const targetId = (c: ClusterTarget) => clusterId(c.subscriptionId, c.resourceGroup, c.name);
 
 /** What later steps need to know of the cluster as it was before the change. */
-export function clusterFacts(mc: Resource): Outputs {
-  const pools: Resource[] = mc.agentPoolProfiles ?? [];
-  const userAssigned = Object.entries(mc.identity?.userAssignedIdentities ?? {}) as [string, Resource][];
-  const nodesSubnetId: string | undefined = pools.find((p) => p.vnetSubnetID)?.vnetSubnetID;
+export function clusterFacts(mc: ManagedCluster): Outputs {
+  const pools = mc.agentPoolProfiles ?? [];
+  const userAssigned = Object.entries(mc.identity?.userAssignedIdentities ?? {});
+  const nodesSubnetId = pools.find((p) => p.vnetSubnetID)?.vnetSubnetID;
   return {
     clusterId: mc.id,
     location: mc.location,
@@ -48,9 +47,9 @@ export function clusterFacts(mc: Resource): Outputs {
  * Reads the cluster; fails when it does not exist or when `refuse` finds a reason; waits (bounded)
  * while another operation is running on it. Every write of the plan depends on this step.
  */
-export function readClusterStep(target: ClusterTarget, refuse?: (mc: Resource) => string | undefined, apiVersion?: string): StepDef {
+export function readClusterStep(target: ClusterTarget, refuse?: (mc: ManagedCluster) => string | undefined, apiVersion?: string): StepDef {
   const id = targetId(target);
-  return {
+  return defineStep({
     name: READ_STEP,
     dependsOn: [],
     describe: `read cluster ${target.name} and check the change is possible (no write)`,
@@ -64,7 +63,7 @@ export function readClusterStep(target: ClusterTarget, refuse?: (mc: Resource) =
       if (reason) return { do: "fail", code: "ClusterStateConflict", message: reason };
       return { do: "done", resourceId: id, outputs: clusterFacts(mc) };
     },
-  };
+  });
 }
 
 /** Deep merge of a change into a resource (objects merged, arrays and values replaced). */
@@ -87,14 +86,14 @@ export function updateClusterStep(o: {
   target: ClusterTarget;
   dependsOn: string[];
   describe: string;
-  change: (mc: Resource, ctx: StepContext) => Partial<ManagedCluster>;
+  change: (mc: ManagedCluster, ctx: StepContext) => Partial<ManagedCluster>;
   /** A reconcile PUT even when nothing differs (the procedure's bare `az aks update`). */
   force?: (ctx: StepContext) => boolean;
   apiVersion?: string;
   name?: string;
 }): StepDef {
   const id = targetId(o.target);
-  return {
+  return defineStep({
     name: o.name ?? UPDATE_STEP,
     dependsOn: o.dependsOn,
     describe: o.describe,
@@ -106,49 +105,14 @@ export function updateClusterStep(o: {
       if (PROVISIONING_IN_PROGRESS(mc)) return { do: "wait", reason: `cluster is ${provisioningState(mc)}`, resourceId: id };
       const change = o.change(mc, ctx);
       if (isSubset(change, mc) && !o.force?.(ctx)) return { do: "done", resourceId: id, outputs: clusterFacts(mc) };
-      return { do: "put", ref: { kind: "managedCluster", id, apiVersion: o.apiVersion }, body: writable(merge(mc, change)) };
+      return put({ kind: "managedCluster", id, apiVersion: o.apiVersion }, writable(merge(mc, change)));
     },
-    outputs: (_ctx, mc) => (mc ? clusterFacts(mc) : {}),
-  };
+    outputs: (_ctx, mc) => (mc ? clusterFacts(mc as ManagedCluster) : {}),
+  });
 }
 
 /** The cluster as read, without what ARM computes (sending it back is harmless but noisy). */
-function writable(mc: Resource): Resource {
-  const { provisioningState: _p, powerState: _ps, maxAgentPools: _m, currentKubernetesVersion: _c, fqdn: _f, privateFQDN: _pf, azurePortalFQDN: _a, systemData: _s, ...rest } = mc;
-  return { ...rest, agentPoolProfiles: (mc.agentPoolProfiles ?? []).map(({ provisioningState: _x, powerState: _y, nodeImageVersion: _n, currentOrchestratorVersion: _o, ...p }: Resource) => p) };
+function writable(mc: ManagedCluster): ManagedCluster {
+  const { provisioningState: _p, powerState: _ps, maxAgentPools: _m, currentKubernetesVersion: _c, fqdn: _f, privateFqdn: _pf, azurePortalFqdn: _a, systemData: _s, ...rest } = mc;
+  return { ...rest, agentPoolProfiles: (mc.agentPoolProfiles ?? []).map(({ provisioningState: _x, powerState: _y, nodeImageVersion: _n, currentOrchestratorVersion: _o, ...p }) => p) };
 }
-
-/**
- * Node-image-only upgrade of every pool (or of `only`), one pool after the other as
- * `az aks upgrade --node-image-only` does: one POST upgradeNodeImageVersion per pool, each after
- * the cluster and the pool are idle. `ctx.posts` counts the pools already upgraded.
- */
-export function nodeImageUpgradeStep(target: ClusterTarget, dependsOn: string[], only?: string[]): StepDef {
-  const id = targetId(target);
-  const pools = (ctx: StepContext): string[] => {
-    const all = (ctx.outputs[READ_STEP]?.pools as string[] | undefined) ?? [];
-    return only ? all.filter((p) => only.some((o) => o.toLowerCase() === p.toLowerCase())) : all;
-  };
-  return {
-    name: NODE_IMAGES_STEP,
-    dependsOn,
-    describe: `node-image upgrade of ${only ? `pools ${only.join(", ")}` : "every pool"} of ${target.name}, one pool at a time (POST …/agentPools/{pool}/upgradeNodeImageVersion)`,
-    resourceId: id,
-    maxWaitMs: 4 * 60 * 60_000,
-    reads: (ctx) => [{ kind: "managedCluster", id }, ...pools(ctx).map((p) => ({ kind: "agentPool" as const, id: `${id}/agentPools/${p}` }))],
-    decide(ctx, [mc, ...poolRes]): Decision {
-      const names = pools(ctx);
-      if (ctx.posts >= names.length) {
-        return { do: "done", resourceId: id, outputs: { upgradedPools: names, nodeImageVersions: Object.fromEntries(names.map((n, i) => [n, poolRes[i]?.nodeImageVersion])) } };
-      }
-      const pool = names[ctx.posts];
-      const res = poolRes[ctx.posts];
-      if (!res) return { do: "fail", code: "NodePoolNotFound", message: `pool ${pool} of ${target.name} no longer exists` };
-      // AKS answers 409 to an upgrade while the cluster or the pool is busy: wait for idle instead.
-      if (PROVISIONING_IN_PROGRESS(mc)) return { do: "wait", reason: `cluster is ${provisioningState(mc)}`, resourceId: res.id };
-      if (PROVISIONING_IN_PROGRESS(res)) return { do: "wait", reason: `pool ${pool} is ${provisioningState(res)}`, resourceId: res.id };
-      return { do: "post", ref: { kind: "agentPool", id: `${id}/agentPools/${pool}` }, action: "upgradeNodeImageVersion" };
-    },
-  };
-}
-

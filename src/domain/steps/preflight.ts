@@ -2,14 +2,14 @@
 // for a preview-only value (network-isolated procedure: "Before you begin"; Pod Sandboxing: register
 // KataVMIsolationPreview). After a feature is registered the provider must be registered again so
 // the feature propagates, so provider steps depend on the feature steps.
-import type { Decision, StepDef } from "../step.js";
+import { defineStep, post, type Decision, type StepDef } from "../step.js";
 
 export const providerStepName = (ns: string) => `provider:${ns}`;
 export const featureStepName = (name: string) => `feature:${name}`;
 
 export function featureStep(sub: string, namespace: string, feature: string): StepDef {
   const id = `/subscriptions/${sub}/providers/Microsoft.Features/providers/${namespace}/features/${feature}`;
-  return {
+  return defineStep({
     name: featureStepName(feature),
     dependsOn: [],
     describe: `register preview feature ${namespace}/${feature} (only because the request asks for a preview-only value)`,
@@ -20,14 +20,14 @@ export function featureStep(sub: string, namespace: string, feature: string): St
       const state = feat?.properties?.state ?? "NotRegistered";
       if (state === "Registered") return { do: "done", resourceId: id };
       if (state === "Registering" || ctx.posts > 0) return { do: "wait", reason: `feature ${feature} is ${state}`, resourceId: id };
-      return { do: "post", ref: { kind: "feature", id }, action: "register" };
+      return post({ kind: "feature", id }, "register");
     },
-  };
+  });
 }
 
 export function providerStep(sub: string, namespace: string, afterFeatures: string[]): StepDef {
   const id = `/subscriptions/${sub}/providers/${namespace}`;
-  return {
+  return defineStep({
     name: providerStepName(namespace),
     dependsOn: afterFeatures.map(featureStepName),
     describe: afterFeatures.length
@@ -41,7 +41,7 @@ export function providerStep(sub: string, namespace: string, afterFeatures: stri
       const mustRefresh = afterFeatures.length > 0 && ctx.posts === 0;
       if (state === "Registered" && !mustRefresh) return { do: "done", resourceId: id };
       if (state === "Registering" || (ctx.posts > 0 && state !== "Registered")) return { do: "wait", reason: `provider ${namespace} is ${state}`, resourceId: id };
-      return { do: "post", ref: { kind: "provider", id }, action: "register" };
+      return post({ kind: "provider", id }, "register");
     },
-  };
+  });
 }

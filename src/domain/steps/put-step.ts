@@ -1,41 +1,49 @@
 // The common shape of a step that makes one ARM resource look as desired (PUT semantics).
-import { PROVISIONING_IN_PROGRESS, provisioningState, type Decision, type Outputs, type Resource, type ResourceKind, type StepContext, type StepDef } from "../step.js";
+import type { ArmReadModels, ArmWriteModels, WritableKind } from "../arm-models.js";
+import { PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type Outputs, type StepContext, type StepDef } from "../step.js";
 
-export interface PutStepSpec<T> {
+export interface PutStepSpec<K extends WritableKind> {
   name: string;
   dependsOn: string[];
   describe: string;
-  kind: ResourceKind;
+  kind: K;
   id: (ctx: StepContext) => string;
-  body: (ctx: StepContext) => T;
+  /** The desired resource, as the SDK model of its kind. */
+  body: (ctx: StepContext) => ArmWriteModels[K];
   apiVersion?: (ctx: StepContext) => string | undefined;
   /** Whether the existing resource already is what we want; default: `body` is a subset of it. */
-  satisfied?: (actual: Resource, desired: T, ctx: StepContext) => boolean;
-  outputs?: (ctx: StepContext, result: Resource | undefined) => Outputs;
+  satisfied?: (actual: ArmReadModels[K], desired: ArmWriteModels[K], ctx: StepContext) => boolean;
+  /**
+   * The body to PUT over a resource that exists but differs (drift): a PUT replaces, so it must
+   * carry what is there besides our properties (see overExisting). Default: `desired` as it is.
+   */
+  merge?: (actual: ArmReadModels[K], desired: ArmWriteModels[K]) => ArmWriteModels[K];
+  outputs?: (ctx: StepContext, result: ArmReadModels[K] | undefined) => Outputs;
   /** Known id for --plan when it does not depend on earlier outputs. */
   resourceId?: string;
   maxWaitMs?: number;
 }
 
-export function putStep<T>(spec: PutStepSpec<T>): StepDef {
-  return {
+export function putStep<K extends WritableKind>(spec: PutStepSpec<K>): StepDef {
+  return defineStep<[K]>({
     name: spec.name,
     dependsOn: spec.dependsOn,
     describe: spec.describe,
     resourceId: spec.resourceId,
     maxWaitMs: spec.maxWaitMs,
     reads: (ctx) => [{ kind: spec.kind, id: spec.id(ctx), apiVersion: spec.apiVersion?.(ctx) }],
-    decide(ctx, [actual]): Decision {
+    decide(ctx, [actual]: [ArmReadModels[K] | undefined]): Decision {
       const id = spec.id(ctx);
       const desired = spec.body(ctx);
       // Someone (maybe this step, before a crash) is already writing it: re-check, never write over it.
       if (PROVISIONING_IN_PROGRESS(actual)) return { do: "wait", reason: `${id} is ${provisioningState(actual)}`, resourceId: id };
       const ok = actual && provisioningState(actual)?.toLowerCase() !== "failed" && (spec.satisfied ?? ((a, d) => isSubset(d, a)))(actual, desired, ctx);
       if (ok) return { do: "done", resourceId: id, outputs: spec.outputs?.(ctx, actual) };
-      return { do: "put", ref: { kind: spec.kind, id, apiVersion: spec.apiVersion?.(ctx) }, body: desired };
+      const body = actual && spec.merge ? spec.merge(actual, desired) : desired;
+      return put<K>({ kind: spec.kind, id, apiVersion: spec.apiVersion?.(ctx) }, body);
     },
-    outputs: spec.outputs,
-  };
+    outputs: spec.outputs as StepDef["outputs"],
+  });
 }
 
 /**
@@ -62,4 +70,17 @@ export function isSubset(desired: unknown, actual: unknown): boolean {
     const key = Object.keys(actual).find((a) => a.toLowerCase() === k.toLowerCase());
     return isSubset(v, key === undefined ? undefined : (actual as Record<string, unknown>)[key]);
   });
+}
+
+/**
+ * PUT replaces a resource. When one of ours already exists but differs from what the request asks
+ * (drift, or someone changed it), the PUT must carry what is there besides our properties, or ARM
+ * resets them (a registry's network rules, a VNet's DNS servers, a subnet's NSG): pass this as `merge`.
+ * A shallow merge over the resource as read: our properties win, tags are merged. The SDK
+ * serializers send only writable properties, so read-only ones from the read are dropped.
+ */
+export function overExisting<T extends { tags?: Record<string, string> }>(actual: T, desired: T): T {
+  const defined = Object.fromEntries(Object.entries(desired).filter(([, v]) => v !== undefined)) as Partial<T>;
+  const tags = actual.tags || desired.tags ? { ...(actual.tags ?? {}), ...(desired.tags ?? {}) } : undefined;
+  return { ...actual, ...defined, ...(tags ? { tags } : {}) };
 }

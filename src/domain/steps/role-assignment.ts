@@ -45,3 +45,21 @@ export function roleAssignmentStep(o: {
     outputs: (_ctx, r) => ({ [o.outputKey ?? o.name]: r?.id }),
   });
 }
+
+/**
+ * Network Contributor for a cluster identity on a subnet (API server VNet integration procedure:
+ * the cluster identity needs it on the API server subnet and on the nodes subnet). The one
+ * definition used by `create` and by the conversion of an existing cluster.
+ */
+export function networkContributorOnSubnet(o: { name: string; dependsOn: string[]; which: "API server" | "nodes"; subscriptionId: string; subnetId: (ctx: StepContext) => string; principalId: (ctx: StepContext) => string; outputKey?: string }): StepDef {
+  return roleAssignmentStep({
+    name: o.name,
+    dependsOn: o.dependsOn,
+    describe: `Network Contributor for the cluster identity on the ${o.which} subnet`,
+    subscriptionId: o.subscriptionId,
+    role: BUILTIN_ROLE.NetworkContributor,
+    scope: o.subnetId,
+    principalId: o.principalId,
+    outputKey: o.outputKey,
+  });
+}

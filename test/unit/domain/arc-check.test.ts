@@ -4,7 +4,10 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { planRequest } from "../../../src/domain/plan.js";
 import { validateRequest } from "../../../src/domain/validate.js";
-import type { Decision, Resource, StepContext, StepDef } from "../../../src/domain/step.js";
+import type { Decision, StepContext, StepDef } from "../../../src/domain/step.js";
+
+/** A resource as a test writes it: ARM JSON, loosely typed (decide() takes it as the SDK model). */
+type Resource = Record<string, any>;
 import { networkFacts } from "../../../src/domain/steps/arc-check.js";
 import { nsgProblems } from "../../../src/domain/steps/arc-nsg.js";
 import { example, SUB } from "../../helpers/examples.js";

@@ -5,7 +5,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ancestors, planRequest } from "../../../src/domain/plan.js";
 import { validateRequest } from "../../../src/domain/validate.js";
-import type { Decision, Plan, Resource, StepContext, StepDef } from "../../../src/domain/step.js";
+import type { ConnectedCluster } from "../../../src/domain/arm-models.js";
+import type { Decision, Plan, StepContext, StepDef } from "../../../src/domain/step.js";
+
+/** A resource as a test writes it: ARM JSON, loosely typed (decide() takes it as the SDK model). */
+type Resource = Record<string, any>;
 import { associationBody } from "../../../src/domain/steps/arc-clusters.js";
 import { ARC_ZONES } from "../../../src/domain/steps/arc-dns.js";
 import { ARC_NSG_RULES } from "../../../src/domain/steps/arc-nsg.js";
@@ -34,7 +38,7 @@ const ctx = (request: unknown, vnetLocation = "eastus", more: Record<string, Rec
   posts: 0,
   writes: {},
 });
-const decide = (s: StepDef, c: StepContext, current: (Resource | undefined)[]): Decision => s.decide(c, current);
+const decide = (s: StepDef, c: StepContext, current: (Resource | undefined)[]): Decision => s.decide(c, current as never);
 const putBody = (d: Decision): any => {
   assert.equal(d.do, "put", JSON.stringify(d));
   return (d as Extract<Decision, { do: "put" }>).body;
@@ -233,7 +237,11 @@ describe("arcPrivateLink: associating a connected cluster", () => {
       identity: { type: "SystemAssigned" },
       properties: { agentPublicKeyCertificate: "MIIBCgKCAQEA", distribution: "k3s", infrastructure: "generic", privateLinkState: "Enabled", privateLinkScopeResourceId: SCOPE },
     });
-    assert.deepEqual(associationBody({ location: "eastus", properties: {} }, SCOPE), { location: "eastus", identity: { type: "SystemAssigned" }, properties: { privateLinkState: "Enabled", privateLinkScopeResourceId: SCOPE } });
+    assert.deepEqual(associationBody({ location: "eastus", properties: { agentPublicKeyCertificate: "k" } } as ConnectedCluster, SCOPE), {
+      location: "eastus",
+      identity: { type: "SystemAssigned" },
+      properties: { agentPublicKeyCertificate: "k", privateLinkState: "Enabled", privateLinkScopeResourceId: SCOPE },
+    });
   });
 
   it("writes nothing when the cluster is associated already or not onboarded; waits while it is busy", () => {

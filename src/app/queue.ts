@@ -1,4 +1,5 @@
-// The outbound side of the queues, as a port: Service Bus in Azure, the in-process bus locally.
+// The queues and their messages, and the outbound side as a port (QueueSender): Service Bus in
+// Azure (src/messaging), the in-process bus locally (src/local/bus.ts).
 export const QUEUES = {
   requests: "cluster-requests",
   steps: "provisioning-steps",

@@ -1,0 +1,118 @@
+// What each ARM resource kind the steps touch looks like, as the Azure SDKs model it: the type a read
+// returns and the type a write takes. Steps build bodies of these types, so a misspelt or unknown
+// property does not compile. Type-only imports: nothing of the SDKs is loaded by the domain.
+//
+// The SDKs flatten `properties` (a managed cluster is written as { location, agentPoolProfiles, … });
+// the generic resources API used for Arc connected clusters keeps ARM's JSON as it is, so its model
+// (ConnectedCluster below) is written from the published spec, with `properties` as ARM has it.
+import type { AgentPool, ManagedCluster } from "@azure/arm-containerservice";
+import type { CacheRule, Registry } from "@azure/arm-containerregistry";
+import type { FeatureResult } from "@azure/arm-features";
+import type { HybridComputePrivateLinkScope } from "@azure/arm-hybridcompute";
+import type { Identity } from "@azure/arm-msi";
+import type { NetworkInterface, NetworkSecurityGroup, PrivateDnsZoneGroup, PrivateEndpoint, SecurityRule, Subnet, VirtualNetwork } from "@azure/arm-network";
+import type { PrivateZone, RecordSet, VirtualNetworkLink } from "@azure/arm-privatedns";
+import type { RoleAssignment, RoleAssignmentCreateParameters } from "@azure/arm-authorization";
+import type { Provider, ResourceGroup } from "@azure/arm-resources";
+
+/**
+ * Microsoft.Kubernetes/connectedClusters, api-version 2024-01-01, from the published spec
+ * (Azure/azure-rest-api-specs: specification/hybridkubernetes/resource-manager/Microsoft.Kubernetes/
+ * stable/2024-01-01/connectedClusters.json, definitions ConnectedCluster and
+ * ConnectedClusterProperties). @azure/arm-hybridkubernetes 2.x models api-version 2021-10-01, which
+ * has neither privateLinkState nor privateLinkScopeResourceId.
+ */
+export interface ConnectedCluster {
+  readonly id?: string;
+  readonly name?: string;
+  readonly type?: string;
+  /** Required. */
+  location: string;
+  tags?: Record<string, string>;
+  /** Required: `None` or `SystemAssigned`; principalId and tenantId are read-only. */
+  identity: { type: "None" | "SystemAssigned"; readonly principalId?: string; readonly tenantId?: string };
+  kind?: "ProvisionedCluster";
+  properties: ConnectedClusterProperties;
+}
+
+export interface ConnectedClusterProperties {
+  /** Required: the agent's public key (base64), set by `az connectedk8s connect`. */
+  agentPublicKeyCertificate: string;
+  distribution?: string;
+  distributionVersion?: string;
+  infrastructure?: string;
+  provisioningState?: "Succeeded" | "Failed" | "Canceled" | "Provisioning" | "Updating" | "Deleting" | "Accepted";
+  privateLinkState?: "Enabled" | "Disabled";
+  privateLinkScopeResourceId?: string;
+  azureHybridBenefit?: "True" | "False" | "NotApplicable";
+  readonly kubernetesVersion?: string;
+  readonly totalNodeCount?: number;
+  readonly totalCoreCount?: number;
+  readonly agentVersion?: string;
+  readonly offering?: string;
+  readonly managedIdentityCertificateExpirationTime?: string;
+  readonly lastConnectivityTime?: string;
+  readonly connectivityStatus?: "Connecting" | "Connected" | "Offline" | "Expired" | "AgentNotInstalled";
+  readonly miscellaneousProperties?: Record<string, string>;
+}
+
+/** A read of an agent pool carries the latest node image AKS offers it (from its upgrade profile). */
+export type AgentPoolWithLatestImage = AgentPool & { latestNodeImageVersion?: string };
+
+/** What a GET returns, per resource kind. */
+export interface ArmReadModels {
+  provider: Provider;
+  feature: FeatureResult;
+  resourceGroup: ResourceGroup;
+  managedCluster: ManagedCluster;
+  agentPool: AgentPoolWithLatestImage;
+  virtualNetwork: VirtualNetwork;
+  subnet: Subnet;
+  networkSecurityGroup: NetworkSecurityGroup;
+  securityRule: SecurityRule;
+  networkInterface: NetworkInterface;
+  privateEndpoint: PrivateEndpoint;
+  privateDnsZoneGroup: PrivateDnsZoneGroup;
+  privateDnsZone: PrivateZone;
+  virtualNetworkLink: VirtualNetworkLink;
+  aRecordSet: RecordSet;
+  registry: Registry;
+  cacheRule: CacheRule;
+  userAssignedIdentity: Identity;
+  roleAssignment: RoleAssignment;
+  privateLinkScope: HybridComputePrivateLinkScope;
+  connectedCluster: ConnectedCluster;
+}
+
+/** What a PUT takes, per kind that the steps write. */
+export interface ArmWriteModels {
+  resourceGroup: ResourceGroup;
+  managedCluster: ManagedCluster;
+  agentPool: AgentPool;
+  virtualNetwork: VirtualNetwork;
+  subnet: Subnet;
+  networkSecurityGroup: NetworkSecurityGroup;
+  securityRule: SecurityRule;
+  privateEndpoint: PrivateEndpoint;
+  privateDnsZoneGroup: PrivateDnsZoneGroup;
+  privateDnsZone: PrivateZone;
+  virtualNetworkLink: VirtualNetworkLink;
+  aRecordSet: RecordSet;
+  registry: Registry;
+  cacheRule: CacheRule;
+  userAssignedIdentity: Identity;
+  roleAssignment: RoleAssignmentCreateParameters;
+  privateLinkScope: HybridComputePrivateLinkScope;
+  connectedCluster: ConnectedCluster;
+}
+
+/** The POST actions the steps run, per kind. */
+export interface ArmActions {
+  provider: "register";
+  feature: "register";
+  agentPool: "upgradeNodeImageVersion";
+}
+
+export type ResourceKind = keyof ArmReadModels;
+export type WritableKind = keyof ArmWriteModels;
+export type ActionKind = keyof ArmActions;
