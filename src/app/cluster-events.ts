@@ -7,9 +7,9 @@
 import { createHash } from "node:crypto";
 import { toClusterEvent, type ClusterEvent } from "../domain/events.js";
 import { parseResourceId } from "../domain/naming.js";
-import { NODE_IMAGES_STEP } from "../domain/steps/existing-cluster.js";
-import { QUEUES } from "../messaging/queue.js";
-import { ConcurrencyError } from "../state/request-store.js";
+import { NODE_IMAGES_STEP } from "../domain/steps/node-image.js";
+import { QUEUES } from "./queue.js";
+import { withRetryOnConflict } from "./optimistic.js";
 import type { AppDeps } from "./deps.js";
 import { noteClusterSettings } from "./cluster-settings.js";
 
@@ -22,7 +22,7 @@ export type EventOutcome =
   | "rolling-recorded"
   | "event-recorded";
 
-export async function handleClusterEvent(deps: AppDeps, raw: Record<string, any>): Promise<EventOutcome> {
+export async function handleClusterEvent(deps: AppDeps, raw: unknown): Promise<EventOutcome> {
   const ev = toClusterEvent(raw);
   if (!ev) return "ignored";
   switch (ev.kind) {
@@ -73,45 +73,35 @@ export async function queueUpgrade(deps: AppDeps, clusterId: string, pools: stri
 }
 
 async function onRolling(deps: AppDeps, ev: ClusterEvent): Promise<EventOutcome> {
-  const pool = ev.data.nodePoolName as string | undefined;
+  const pool = typeof ev.data.nodePoolName === "string" ? ev.data.nodePoolName : undefined;
   if (!pool) return "ignored";
   const records = (await deps.upgrades.listForCluster(ev.clusterId)).filter((r) => r.pool.toLowerCase() === pool.toLowerCase());
   const latest = records.at(-1);
   if (!latest) return "ignored";
-  for (let i = 0; i < 5; i++) {
+  const state = ev.kind === "NodePoolRollingSucceeded" ? "Succeeded" : ev.kind === "NodePoolRollingFailed" ? "Failed" : "Running";
+  return withRetryOnConflict(`upgrade record of pool ${pool}`, async () => {
     const rec = (await deps.upgrades.get(latest.clusterId, latest.changeKey, latest.pool))!;
-    const state = ev.kind === "NodePoolRollingSucceeded" ? "Succeeded" : ev.kind === "NodePoolRollingFailed" ? "Failed" : "Running";
-    try {
-      // The request's own poller has the last word on Succeeded; the event only moves a record forward.
-      await deps.upgrades.save({ ...rec, rolling: `${ev.kind} at ${ev.time}`, state: rec.state === "Succeeded" ? rec.state : state });
-      return "rolling-recorded";
-    } catch (e) {
-      if (!(e instanceof ConcurrencyError)) throw e;
-    }
-  }
-  return "rolling-recorded";
+    // The request's own poller has the last word on Succeeded; the event only moves a record forward.
+    await deps.upgrades.save({ ...rec, rolling: `${ev.kind} at ${ev.time}`, state: rec.state === "Succeeded" ? rec.state : state });
+    return "rolling-recorded" as const;
+  });
 }
 
 /** NewKubernetesVersionAvailable, ClusterSupportEnding/Ended: the latest of each, for GET /api/clusters. */
 async function recordEvent(deps: AppDeps, ev: ClusterEvent): Promise<EventOutcome> {
   const { subscriptionId, resourceGroup, name } = parseResourceId(ev.clusterId);
-  for (let i = 0; i < 5; i++) {
+  return withRetryOnConflict(`cluster ${name}`, async (): Promise<EventOutcome> => {
     let rec = await deps.clusters.get(subscriptionId, resourceGroup, name);
     if (!rec) {
       const mc = await deps.arm.read({ kind: "managedCluster", id: ev.clusterId });
       if (!mc) return "ignored";
-      rec = (await noteClusterSettings(deps, mc)).record;
+      await noteClusterSettings(deps, mc);
       rec = (await deps.clusters.get(subscriptionId, resourceGroup, name))!;
     }
     const events = rec.events ? JSON.parse(rec.events) : {};
     if (events[ev.kind] && events[ev.kind].time > ev.time) return "event-recorded";
     events[ev.kind] = { time: ev.time, data: ev.data };
-    try {
-      await deps.clusters.save({ ...rec, events: JSON.stringify(events), updatedAt: deps.now().toISOString() });
-      return "event-recorded";
-    } catch (e) {
-      if (!(e instanceof ConcurrencyError)) throw e;
-    }
-  }
-  return "event-recorded";
+    await deps.clusters.save({ ...rec, events: JSON.stringify(events), updatedAt: deps.now().toISOString() });
+    return "event-recorded";
+  });
 }

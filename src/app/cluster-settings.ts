@@ -4,14 +4,14 @@
 // generation, so the same change noticed twice (by this app's own request and by the event its
 // write raised, or by five events) asks for one upgrade per pool.
 import { parseResourceId } from "../domain/naming.js";
-import type { Resource } from "../domain/step.js";
+import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { ClusterRecord } from "../state/cluster-store.js";
-import { ConcurrencyError } from "../state/request-store.js";
 import type { AppDeps } from "./deps.js";
+import { withRetryOnConflict } from "./optimistic.js";
 
 type Settings = Pick<ClusterRecord, "artifactSource" | "containerRegistryId" | "outboundType" | "enableVnetIntegration" | "enablePrivateCluster">;
 
-export function isolationSettings(mc: Resource): Settings {
+export function isolationSettings(mc: ManagedCluster): Settings {
   return {
     artifactSource: mc.bootstrapProfile?.artifactSource ?? "Direct",
     containerRegistryId: mc.bootstrapProfile?.containerRegistryId,
@@ -34,9 +34,10 @@ export interface Noted {
   changed: boolean;
 }
 
-export async function noteClusterSettings(deps: AppDeps, mc: Resource, requestId?: string): Promise<Noted> {
-  const { subscriptionId, resourceGroup, name } = parseResourceId(mc.id);
-  for (let i = 0; i < 10; i++) {
+/** `mc` as ARM returned it (so it has its id). */
+export async function noteClusterSettings(deps: AppDeps, mc: ManagedCluster, requestId?: string): Promise<Noted> {
+  const { subscriptionId, resourceGroup, name } = parseResourceId(mc.id!);
+  return withRetryOnConflict(`cluster ${name}`, async (): Promise<Noted> => {
     const existing = await deps.clusters.get(subscriptionId, resourceGroup, name);
     const now = isolationSettings(mc);
     const changed = !!existing && needsReimage(existing, now);
@@ -51,12 +52,7 @@ export async function noteClusterSettings(deps: AppDeps, mc: Resource, requestId
       lastRequestId: requestId ?? existing?.lastRequestId,
       updatedAt: deps.now().toISOString(),
     };
-    try {
-      await deps.clusters.save(record);
-      return { record, firstSeen: !existing, changed };
-    } catch (e) {
-      if (!(e instanceof ConcurrencyError)) throw e;
-    }
-  }
-  throw new ConcurrencyError(`cluster ${name}: too much contention on its row`);
+    await deps.clusters.save(record);
+    return { record, firstSeen: !existing, changed };
+  });
 }

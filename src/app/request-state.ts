@@ -1,22 +1,15 @@
 // Request-row transitions, with ETag concurrency: parallel steps finishing at the same time each
 // re-read and retry instead of overwriting each other.
-import { ConcurrencyError, type ErrorInfo, type RequestRecord, type RequestState } from "../state/request-store.js";
+import type { ErrorInfo, RequestRecord, RequestState } from "../state/request-store.js";
 import type { AppDeps } from "./deps.js";
+import { withRetryOnConflict } from "./optimistic.js";
 
-async function updateRequest(deps: AppDeps, id: string, change: (r: RequestRecord) => RequestRecord | undefined): Promise<void> {
-  for (let i = 0; i < 10; i++) {
+function updateRequest(deps: AppDeps, id: string, change: (r: RequestRecord) => RequestRecord | undefined): Promise<void> {
+  return withRetryOnConflict(`request ${id}`, async () => {
     const current = await deps.requests.getRequest(id);
-    if (!current) return;
-    const next = change(current);
-    if (!next) return;
-    try {
-      await deps.requests.saveRequest({ ...next, updatedAt: deps.now().toISOString() });
-      return;
-    } catch (e) {
-      if (!(e instanceof ConcurrencyError)) throw e;
-    }
-  }
-  throw new ConcurrencyError(`request ${id}: too much contention on the request row`);
+    const next = current && change(current);
+    if (next) await deps.requests.saveRequest({ ...next, updatedAt: deps.now().toISOString() });
+  });
 }
 
 export const markRequestRunning = (deps: AppDeps, id: string) =>

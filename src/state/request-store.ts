@@ -1,5 +1,7 @@
 // Request and step state in Table Storage: one partition per request, one row per step (parallel
 // steps never contend for a row), the request row updated with ETag concurrency.
+import type { PendingWrite } from "../app/arm.js";
+import { ConcurrencyError } from "../app/optimistic.js";
 import { TableClient, type TableEntityResult } from "@azure/data-tables";
 
 export type RequestState = "Accepted" | "Running" | "Succeeded" | "Failed" | "Rejected";
@@ -36,14 +38,8 @@ export interface RequestRecord {
 }
 
 /** An ARM write the step started and has not seen finish (SDK poller state, or a resource id to re-read). */
-export interface PendingOperation {
-  kind: string;
-  id: string;
-  apiVersion?: string;
-  method: "put" | "post";
-  action?: string;
-  pollerState?: string;
-}
+/** The ARM write a step has started and not yet seen finish (the app's PendingWrite, as stored). */
+export type PendingOperation = PendingWrite;
 
 export interface StepRecord {
   requestId: string;
@@ -68,7 +64,7 @@ export interface StepRecord {
   etag?: string;
 }
 
-export class ConcurrencyError extends Error {}
+export { ConcurrencyError };
 
 const REQUEST_ROW = "request";
 const stepRow = (name: string) => `step:${encodeKey(name)}`;

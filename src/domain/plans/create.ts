@@ -16,11 +16,11 @@ import type { CreateRequest } from "../contract.js";
 import { clusterId } from "../naming.js";
 import type { Plan, StepDef } from "../step.js";
 import { byoNames, STEP } from "../steps/byo-names.js";
-import { vnetStep } from "../steps/byo-network.js";
-import { registrySteps } from "../steps/byo-registry.js";
+import { vnetStep } from "../steps/virtual-network.js";
+import { registrySteps } from "../steps/registry.js";
 import { roleSteps } from "../steps/byo-roles.js";
 import { clusterStep, verifyStep } from "../steps/cluster.js";
-import { identitySteps } from "../steps/identities.js";
+import { identitySteps } from "../steps/identity.js";
 import { featureStep, providerStep, providerStepName } from "../steps/preflight.js";
 import { RESOURCE_GROUP_STEP, resourceGroupStep } from "../steps/resource-group.js";
 
@@ -81,6 +81,7 @@ export function byoSteps(req: CreateRequest): StepDef[] {
         dependsOn: [rgStepName(n.registryRg), providerStepName(REGISTRY)],
         zoneDependsOn: [rgStepName(n.networkRg), providerStepName(NETWORK)],
         networkStep: STEP.vnet,
+        known: { location: n.location, vnetId: n.vnetId },
       }),
     );
   steps.push(...roleSteps(req, n));
