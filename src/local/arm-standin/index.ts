@@ -27,6 +27,12 @@ export interface ArmStandInOptions {
    * user-assigned identity answer PrincipalNotFound (default 0).
    */
   principalNotFoundAttempts?: number;
+  /**
+   * The stand-in's clock (default: the wall clock). A test that needs an operation to still be
+   * running when its next request arrives passes a clock it moves itself, so a slow machine cannot
+   * let the operation finish first.
+   */
+  now?: () => number;
   /** What upgradeNodeImageVersion moves pools to. */
   latestNodeImageVersion?: { ubuntu: string; azureLinux: string };
 }
@@ -77,7 +83,7 @@ export const DEFAULT_LATEST_NODE_IMAGE = { ubuntu: "AKSUbuntu-2204gen2containerd
 export { INITIAL_NODE_IMAGE };
 
 export async function startArmStandIn(options: ArmStandInOptions = {}): Promise<ArmStandIn> {
-  const now = () => Date.now();
+  const now = options.now ?? (() => Date.now());
   const certificate = await localCertificate();
   const store = new ResourceStore(now);
   const operations = new Operations(now, options.timeScale ?? 1);

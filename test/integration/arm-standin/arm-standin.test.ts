@@ -328,9 +328,15 @@ describe("ARM stand-in through the real SDK clients", () => {
     assert.equal((shown.properties as { privateEndpointConnections?: unknown[] } | undefined)?.privateEndpointConnections?.length, 1);
 
     const cluster = `${rgId("rg-arc")}/providers/Microsoft.Kubernetes/connectedClusters/onprem-01`;
-    arm.seed({ id: cluster, location: "eastus", identity: { type: "SystemAssigned" }, properties: { agentPublicKeyCertificate: "", connectivityStatus: "Connected", privateLinkState: "Disabled" } });
+    arm.seed({ id: cluster, location: "eastus", identity: { type: "SystemAssigned" }, properties: { agentPublicKeyCertificate: "MIIBCg", connectivityStatus: "Connected", privateLinkState: "Disabled" } });
+    // The PATCH model (ConnectedClusterPatch) has no private-link properties: not applied.
     const patched = await drive({ poller: await c.resources.resources.beginUpdateById(cluster, "2024-01-01", { properties: { privateLinkState: "Enabled", privateLinkScopeResourceId: scope.id } }) });
-    assert.deepEqual([patched.properties.privateLinkState, patched.properties.privateLinkScopeResourceId, patched.properties.connectivityStatus], ["Enabled", scope.id, "Connected"]);
+    assert.deepEqual([patched.properties.privateLinkState, patched.properties.privateLinkScopeResourceId], ["Disabled", undefined]);
+    // The PUT requires identity and agentPublicKeyCertificate, and carries them.
+    const noCert = await armError(() => c.resources.resources.beginCreateOrUpdateById(cluster, "2024-01-01", { location: "eastus", identity: { type: "SystemAssigned" }, properties: { privateLinkState: "Enabled", privateLinkScopeResourceId: scope.id } }));
+    assert.deepEqual([noCert.statusCode, noCert.code], [400, "InvalidRequestContent"]);
+    const put = await drive({ poller: await c.resources.resources.beginCreateOrUpdateById(cluster, "2024-01-01", { location: "eastus", identity: { type: "SystemAssigned" }, properties: { agentPublicKeyCertificate: "MIIBCg", privateLinkState: "Enabled", privateLinkScopeResourceId: scope.id } }) });
+    assert.deepEqual([put.properties.privateLinkState, put.properties.privateLinkScopeResourceId, put.properties.connectivityStatus], ["Enabled", scope.id, "Connected"]);
   });
 
   it("accepts the api-version each SDK sends", () => {
@@ -361,13 +367,16 @@ describe("ARM stand-in through the real SDK clients", () => {
   });
 });
 
-describe("busy resources (timeScale 0.2, so that operations last long enough to collide)", () => {
+describe("busy resources (on a clock the test moves: an operation runs until the test lets time pass)", () => {
   let arm: ArmStandIn;
   let c: ReturnType<typeof clients>;
+  let clock = 1_000_000;
+  /** Lets every running operation finish. */
+  const passTime = () => void (clock += 24 * 3600_000);
   const rg = rgId("rg-busy");
   const cluster = `${rg}/providers/Microsoft.ContainerService/managedClusters/aks-busy`;
   before(async () => {
-    arm = await startArmStandIn({ timeScale: 0.2 });
+    arm = await startArmStandIn({ now: () => clock });
     c = clients(arm);
     arm.seed({ id: rg, location: "westus2" });
     arm.seed({ id: cluster, location: "westus2", properties: { dnsPrefix: "aks-busy", agentPoolProfiles: [pool("system"), pool("kata", { osSKU: "AzureLinux", workloadRuntime: "KataVmIsolation" })] } });
@@ -397,6 +406,7 @@ describe("busy resources (timeScale 0.2, so that operations last long enough to 
     const other = c.aks.agentPools.upgradeNodeImageVersion("rg-busy", "aks-busy", "kata");
     await other.submitted();
 
+    passTime();
     await drive({ poller: first });
     await drive({ poller: other });
     const system = await c.aks.agentPools.get("rg-busy", "aks-busy", "system");
@@ -416,8 +426,11 @@ describe("busy resources (timeScale 0.2, so that operations last long enough to 
     const second = await armError(() => c.network.subnets.beginCreateOrUpdate("rg-busy", "vnet-busy", "b", { addressPrefix: "10.4.1.0/24" }));
     assert.deepEqual([second.statusCode, second.code], [409, "AnotherOperationInProgress"]);
     assert.match(second.message, /To retrieve status of the operation use uri: https:\/\/127\.0\.0\.1:\d+\/subscriptions\/.*\/providers\/Microsoft\.Network\/locations\/westus2\/operations\//);
+    passTime();
     await drive({ poller: first });
-    await drive({ poller: await c.network.subnets.beginCreateOrUpdate("rg-busy", "vnet-busy", "b", { addressPrefix: "10.4.1.0/24" }) });
+    const b = await c.network.subnets.beginCreateOrUpdate("rg-busy", "vnet-busy", "b", { addressPrefix: "10.4.1.0/24" });
+    passTime();
+    await drive({ poller: b });
     assert.deepEqual((await c.network.virtualNetworks.get("rg-busy", "vnet-busy")).subnets!.map((s) => s.name), ["a", "b"]);
   });
 });
