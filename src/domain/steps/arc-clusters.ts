@@ -13,6 +13,7 @@
 import type { ConnectedCluster, ConnectedClusterProperties } from "../arm-models.js";
 import { PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type StepDef } from "../step.js";
 import { sameId } from "../naming.js";
+import { connectCommand } from "./arc-check.js";
 import { ARC_LIMIT, ARC_STEP, type ArcIds, type ArcRequest } from "./arc-names.js";
 
 /** ConnectedClusterProperties the service computes (read-only in the 2024-01-01 model). */
@@ -53,6 +54,11 @@ export function associationBody(current: ConnectedCluster, scopeId: string): Con
 export function associationSteps(req: ArcRequest, ids: ArcIds, after: string[]): StepDef[] {
   return req.connectedClusters.map((c, i) => {
     const id = ids.clusters[i];
+    // ARM now says the cluster is in the scope; its agents switch to the private endpoint only when
+    // `az connectedk8s connect … --enable-private-link true` runs against the cluster (procedure:
+    // "for an existing Arc-enabled cluster … use the following command"), which needs cluster access
+    // this app does not have. The output says so, with the exact command.
+    const agentSetup = { [`agentSetup:${c.name}`]: `run with access to the cluster (kubeconfig) so that its Arc agents use the private link: ${connectCommand(req, ids, i)}` };
     return defineStep({
       name: ARC_STEP.associate(c.name),
       dependsOn: [ARC_STEP.scope, ARC_STEP.endpoint, ...after],
@@ -62,13 +68,14 @@ export function associationSteps(req: ArcRequest, ids: ArcIds, after: string[]):
       decide(_ctx, [cluster]): Decision {
         if (!cluster) return { do: "done" }; // not onboarded: the check step reported its connect command
         if (PROVISIONING_IN_PROGRESS(cluster)) return { do: "wait", reason: `${c.name} is ${provisioningState(cluster)}`, resourceId: id };
-        if (isAssociated(cluster, ids.scope)) return { do: "done", resourceId: id };
+        if (isAssociated(cluster, ids.scope)) return { do: "done", resourceId: id, outputs: agentSetup };
         const other = cluster.properties?.privateLinkScopeResourceId;
         // Associated elsewhere since the check step ran: do not take it over.
         if (other && !sameId(other, ids.scope))
           return { do: "fail", code: ARC_LIMIT, message: `connectedClusters[${i}]: ${c.name} is already associated with scope ${other} (a connected cluster connects to one private link scope only)` };
         return put({ kind: "connectedCluster", id }, associationBody(cluster, ids.scope));
       },
+      outputs: () => agentSetup,
     });
   });
 }
