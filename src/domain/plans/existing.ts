@@ -29,7 +29,7 @@ export function planDisableNetworkIsolation(req: Op<"disableNetworkIsolation">):
       target,
       dependsOn: [READ_STEP],
       describe: `bootstrapProfile.artifactSource Direct, networkProfile.outboundType loadBalancer on ${target.name}`,
-      change: () => ({ bootstrapProfile: { artifactSource: "Direct" }, networkProfile: { outboundType: "loadBalancer" } }),
+      change: (): Partial<ManagedCluster> => ({ bootstrapProfile: { artifactSource: "Direct" }, networkProfile: { outboundType: "loadBalancer" } }),
     }),
     nodeImageUpgradeStep(target, [UPDATE_STEP]),
   ];
@@ -58,7 +58,7 @@ export function planEnableNetworkIsolation(req: Op<"enableNetworkIsolation">): P
       dependsOn: [READ_STEP, ...preflight.map((s) => s.name).filter((n) => n.startsWith("provider:"))],
       describe: `bootstrapProfile.artifactSource Cache, networkProfile.outboundType ${iso.outboundType} on ${target.name} (AKS-managed registry)`,
       apiVersion: preview ? AKS_PREVIEW_API_VERSION : undefined,
-      change: () => ({ bootstrapProfile: { artifactSource: "Cache" }, networkProfile: { outboundType: iso.outboundType } }),
+      change: (): Partial<ManagedCluster> => ({ bootstrapProfile: { artifactSource: "Cache" }, networkProfile: { outboundType: iso.outboundType } }),
     }),
     nodeImageUpgradeStep(target, [UPDATE_STEP]),
   ];
@@ -79,7 +79,7 @@ export function planSetPrivateCluster(req: Op<"setPrivateCluster">): Plan {
         target,
         dependsOn: [READ_STEP],
         describe: `apiServerAccessProfile.enablePrivateCluster ${wanted} on ${target.name}`,
-        change: () => ({ apiServerAccessProfile: { enablePrivateCluster: wanted } }),
+        change: (): Partial<ManagedCluster> => ({ apiServerAccessProfile: { enablePrivateCluster: wanted } }),
       }),
     ],
     target: targetId(target),
@@ -124,7 +124,7 @@ export function planAddSandboxPool(req: Op<"addSandboxPool">): Plan {
     dependsOn: poolSteps.map((s) => s.name),
     describe: `update ${target.name} after adding the pools (the procedure's 'az aks update')`,
     apiVersion,
-    change: () => ({}),
+    change: (): Partial<ManagedCluster> => ({}),
     // Only when this request added a pool: a re-run that adds nothing writes nothing.
     force: (ctx) => poolSteps.some((s) => (ctx.writes[s.name] ?? 0) > 0),
   });
@@ -269,7 +269,7 @@ export function planByoRegistry(req: Op<"enableNetworkIsolation"> | Op<"updateBo
     dependsOn: [...chain.map((s) => s.name), acrPull.name],
     describe: `bootstrapProfile { artifactSource Cache, containerRegistryId ${reg.name} }${outbound ? `, outboundType ${outbound}` : ""} on ${target.name}`,
     apiVersion,
-    change: () => ({ bootstrapProfile: { artifactSource: "Cache", containerRegistryId: registryId }, ...(outbound ? { networkProfile: { outboundType: outbound } } : {}) }),
+    change: (): Partial<ManagedCluster> => ({ bootstrapProfile: { artifactSource: "Cache", containerRegistryId: registryId }, ...(outbound ? { networkProfile: { outboundType: outbound } } : {}) }),
   });
   return {
     steps: [...preflight, read, registrySubnet, ...chain, acrPull, update, nodeImageUpgradeStep(target, [UPDATE_STEP])],

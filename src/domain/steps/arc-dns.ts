@@ -3,6 +3,8 @@
 // the endpoint's A records into the zones (and removes them with the endpoint), so no record is
 // written by hand and none is ever empty. With dns: manual nothing here is planned: the endpoint
 // step reports the FQDN → IP table for the on-premises DNS servers instead.
+import type { PrivateDnsZoneGroup } from "@azure/arm-network";
+import type { PrivateZone, VirtualNetworkLink } from "@azure/arm-privatedns";
 import type { StepDef } from "../step.js";
 import { ARC_STEP, type ArcIds, type ArcRequest } from "./arc-names.js";
 import { putStep } from "./put-step.js";
@@ -14,9 +16,9 @@ import { putStep } from "./put-step.js";
  */
 export const ARC_ZONES = ["privatelink.his.arc.azure.com", "privatelink.guestconfiguration.azure.com", "privatelink.dp.kubernetesconfiguration.azure.com"];
 
-export const linkBody = (req: ArcRequest, ids: ArcIds) => ({ location: "global", tags: req.tags, virtualNetwork: { id: ids.vnet }, registrationEnabled: false });
+export const linkBody = (req: ArcRequest, ids: ArcIds): VirtualNetworkLink => ({ location: "global", tags: req.tags, virtualNetwork: { id: ids.vnet }, registrationEnabled: false });
 
-export const zoneGroupBody = (ids: ArcIds) => ({ privateDnsZoneConfigs: ARC_ZONES.map((z) => ({ name: z.replace(/\./g, "-"), privateDnsZoneId: ids.zone(z) })) });
+export const zoneGroupBody = (ids: ArcIds): PrivateDnsZoneGroup => ({ privateDnsZoneConfigs: ARC_ZONES.map((z) => ({ name: z.replace(/\./g, "-"), privateDnsZoneId: ids.zone(z) })) });
 
 export function dnsSteps(req: ArcRequest, ids: ArcIds): StepDef[] {
   const steps: StepDef[] = [];
@@ -29,7 +31,7 @@ export function dnsSteps(req: ArcRequest, ids: ArcIds): StepDef[] {
         kind: "privateDnsZone",
         resourceId: ids.zone(z),
         id: () => ids.zone(z),
-        body: () => ({ location: "global", tags: req.tags }),
+        body: (): PrivateZone => ({ location: "global", tags: req.tags }),
       }),
       putStep({
         name: ARC_STEP.link(z),

@@ -29,7 +29,7 @@ export const ARC_NSG_RULES: readonly ArcNsgRule[] = [
 ];
 
 /** The securityRules body (SDK model, flattened). */
-export function ruleBody(r: ArcNsgRule): Record<string, unknown> {
+export function ruleBody(r: ArcNsgRule): SecurityRule {
   const outbound = r.direction === "Outbound";
   return {
     protocol: "Tcp",

@@ -1,6 +1,7 @@
 // Step 5 of the BYO ACR chain (network-isolated procedure): the control-plane and kubelet
 // user-assigned identities (`az identity create`). Their outputs feed the cluster (CLUSTER_INPUTS)
 // and the role assignments (principal ids), and the request's outputs (client ids).
+import type { Identity } from "@azure/arm-msi";
 import type { CreateRequest } from "../contract.js";
 import type { StepDef } from "../step.js";
 import { lastSegment, STEP, type ByoNames } from "./byo-names.js";
@@ -16,7 +17,7 @@ export function identityStep(req: CreateRequest, which: Which, id: string, depen
     kind: "userAssignedIdentity",
     resourceId: id,
     id: () => id,
-    body: () => ({ location: req.cluster.location!, tags: req.tags }),
+    body: (): Identity => ({ location: req.cluster.location!, tags: req.tags }),
     // An identity's principal is what matters and a PUT cannot change it; an existing one is used as it is.
     satisfied: () => true,
     outputs: (_ctx, r) => ({ [`${which}IdentityId`]: r?.id ?? id, [`${which}IdentityPrincipalId`]: r?.principalId, [`${which}IdentityClientId`]: r?.clientId }),

@@ -8,7 +8,11 @@ export interface PutStepSpec<K extends WritableKind> {
   describe: string;
   kind: K;
   id: (ctx: StepContext) => string;
-  /** The desired resource, as the SDK model of its kind. */
+  /**
+   * The desired resource, as the SDK model of its kind. Annotate the function's return type
+   * (`(ctx): Registry => ({ … })`): TypeScript checks an object literal for unknown properties only
+   * against a declared type, not against an inferred return type.
+   */
   body: (ctx: StepContext) => ArmWriteModels[K];
   apiVersion?: (ctx: StepContext) => string | undefined;
   /** Whether the existing resource already is what we want; default: `body` is a subset of it. */

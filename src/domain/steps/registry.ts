@@ -2,7 +2,9 @@
 // rule, the private endpoint and the private IPs of its two members, the privatelink.azurecr.io
 // zone, its VNet link and the two A records. Shared by `create` and by the operations that bring a
 // registry to an existing cluster (plans/existing.ts).
-import type { NetworkInterface } from "@azure/arm-network";
+import type { CacheRule, Registry } from "@azure/arm-containerregistry";
+import type { NetworkInterface, PrivateEndpoint } from "@azure/arm-network";
+import type { PrivateZone, RecordSet, VirtualNetworkLink } from "@azure/arm-privatedns";
 import { providerId } from "../naming.js";
 import { defineStep, type Decision, type StepContext, type StepDef } from "../step.js";
 import { lastSegment, STEP } from "./byo-names.js";
@@ -63,7 +65,7 @@ export function registrySteps(o: RegistryChain): StepDef[] {
     kind: "registry",
     resourceId: o.registryId,
     id: () => o.registryId,
-    body: (ctx) => ({ location: o.location(ctx), tags: o.tags, sku: { name: "Premium" }, publicNetworkAccess: "Disabled", anonymousPullEnabled: o.registry.anonymousPullEnabled }),
+    body: (ctx): Registry => ({ location: o.location(ctx), tags: o.tags, sku: { name: "Premium" }, publicNetworkAccess: "Disabled", anonymousPullEnabled: o.registry.anonymousPullEnabled }),
     merge: overExisting,
     outputs: (_ctx, r) => ({ registryId: o.registryId, registryLoginServer: r?.loginServer }),
   });
@@ -74,7 +76,7 @@ export function registrySteps(o: RegistryChain): StepDef[] {
     kind: "cacheRule",
     resourceId: ruleId,
     id: () => ruleId,
-    body: () => ({ sourceRepository: rule.sourceRepository, targetRepository: rule.targetRepository }),
+    body: (): CacheRule => ({ sourceRepository: rule.sourceRepository, targetRepository: rule.targetRepository }),
     outputs: () => ({ registryCacheRuleId: ruleId }),
   });
 
@@ -86,7 +88,7 @@ export function registrySteps(o: RegistryChain): StepDef[] {
     kind: "privateEndpoint",
     resourceId: peId,
     id: () => peId,
-    body: (ctx) => ({
+    body: (ctx): PrivateEndpoint => ({
       location: o.location(ctx),
       tags: o.tags,
       subnet: { id: o.registrySubnetId(ctx) },
@@ -123,7 +125,7 @@ export function registrySteps(o: RegistryChain): StepDef[] {
     kind: "privateDnsZone",
     resourceId: zoneId,
     id: () => zoneId,
-    body: () => ({ location: "global", tags: o.tags }),
+    body: (): PrivateZone => ({ location: "global", tags: o.tags }),
     outputs: () => ({ registryDnsZoneId: zoneId }),
   });
   const link = putStep({
@@ -133,7 +135,7 @@ export function registrySteps(o: RegistryChain): StepDef[] {
     kind: "virtualNetworkLink",
     resourceId: knownVnet ? `${zoneId}/virtualNetworkLinks/link-${knownVnet}` : undefined,
     id: linkId,
-    body: (ctx) => ({ location: "global", tags: o.tags, virtualNetwork: { id: o.vnetId(ctx) }, registrationEnabled: false }),
+    body: (ctx): VirtualNetworkLink => ({ location: "global", tags: o.tags, virtualNetwork: { id: o.vnetId(ctx) }, registrationEnabled: false }),
   });
   // Explicit A records, not a private DNS zone group on the endpoint. Both would write the same two
   // records; explicit records because:
@@ -154,7 +156,7 @@ export function registrySteps(o: RegistryChain): StepDef[] {
       kind: "aRecordSet",
       resourceId: o.known || ipKey === "registryPrivateIp" ? `${zoneId}/A/${what}` : undefined,
       id: (ctx) => `${zoneId}/A/${relative(ctx)}`,
-      body: (ctx) => ({ ttl: RECORD_TTL, aRecords: [{ ipv4Address: ctx.outputs[STEP.endpointIps][ipKey] as string }] }),
+      body: (ctx): RecordSet => ({ ttl: RECORD_TTL, aRecords: [{ ipv4Address: ctx.outputs[STEP.endpointIps][ipKey] as string }] }),
       // Exactly the endpoint's IP: a stale second address would send pulls to a dead endpoint.
       satisfied: (a, d) => a.aRecords?.length === 1 && a.aRecords[0].ipv4Address === d.aRecords?.[0].ipv4Address,
     });

@@ -1,3 +1,4 @@
+import type { ResourceGroup } from "@azure/arm-resources";
 import { rgId } from "../naming.js";
 import type { StepDef } from "../step.js";
 import { putStep } from "./put-step.js";
@@ -14,7 +15,7 @@ export function resourceGroupStep(sub: string, rg: string, location: string, tag
     kind: "resourceGroup",
     resourceId: id,
     id: () => id,
-    body: () => ({ location, tags }),
+    body: (): ResourceGroup => ({ location, tags }),
     satisfied: () => true,
   });
 }

@@ -9,6 +9,7 @@
 // - 409 RoleAssignmentExists means the same (scope, principal, role) is already assigned under
 //   another name (made by hand or by `az`): the adapter (src/azure/kinds/identity.ts) answers with
 //   that assignment, and the step is done.
+import type { RoleAssignmentCreateParameters } from "@azure/arm-authorization";
 import { ROLE, roleAssignmentName, roleDefinitionId } from "../naming.js";
 import type { StepContext, StepDef } from "../step.js";
 import { putStep } from "./put-step.js";
@@ -39,7 +40,7 @@ export function roleAssignmentStep(o: {
     describe: o.describe,
     kind: "roleAssignment",
     id,
-    body: (ctx) => ({ roleDefinitionId: roleDefinitionId(o.subscriptionId, o.role), principalId: o.principalId(ctx), principalType: "ServicePrincipal" }),
+    body: (ctx): RoleAssignmentCreateParameters => ({ roleDefinitionId: roleDefinitionId(o.subscriptionId, o.role), principalId: o.principalId(ctx), principalType: "ServicePrincipal" }),
     // An assignment is immutable: if it exists under our deterministic name it is the one we want.
     satisfied: () => true,
     outputs: (_ctx, r) => ({ [o.outputKey ?? o.name]: r?.id }),
