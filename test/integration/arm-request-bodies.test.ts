@@ -15,7 +15,7 @@ import { after, before, describe, it } from "node:test";
 import type { RecordedRequest } from "../../src/local/arm-standin/index.js";
 import type { LocalHost } from "../../src/local/host.js";
 import { checkBody, excerptKey, loadExcerpts, resourceTypeOf, type SchemaNode } from "../helpers/arm-schema.js";
-import { EXAMPLES_DIR, example, exampleNames } from "../helpers/examples.js";
+import { EXAMPLES_DIR, SUB, example, exampleNames } from "../helpers/examples.js";
 import { provision, startTestHost } from "../helpers/local.js";
 
 const seedOf = (name: string): any[] => {
@@ -23,17 +23,42 @@ const seedOf = (name: string): any[] => {
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : [];
 };
 
+/** A running cluster whose pools are in the customer's own VNet, as `az aks create --vnet-subnet-id` leaves it. */
+function clusterInOwnVnet(): { cluster: { subscriptionId: string; resourceGroup: string; name: string }; seed: any[] } {
+  const rg = `/subscriptions/${SUB}/resourceGroups/rg-aks-vnet`;
+  const subnet = `${rg}/providers/Microsoft.Network/virtualNetworks/vnet-aks/subnets/nodes`;
+  const pool = (name: string, mode: string) => ({ name, mode, count: 1, vmSize: "Standard_D4s_v3", osType: "Linux", vnetSubnetID: subnet });
+  return {
+    cluster: { subscriptionId: SUB, resourceGroup: "rg-aks-vnet", name: "aks-vnet" },
+    seed: [
+      { id: rg, location: "westus2" },
+      { id: subnet.replace(/\/subnets\/nodes$/, ""), location: "westus2", properties: { addressSpace: { addressPrefixes: ["10.224.0.0/12"] }, subnets: [{ name: "nodes", properties: { addressPrefix: "10.224.0.0/16" } }] } },
+      {
+        id: `${rg}/providers/Microsoft.ContainerService/managedClusters/aks-vnet`,
+        location: "westus2",
+        identity: { type: "SystemAssigned" },
+        properties: { kubernetesVersion: "1.30.3", dnsPrefix: "aks-vnet", networkProfile: { networkPlugin: "azure", outboundType: "loadBalancer" }, agentPoolProfiles: [pool("system", "System"), pool("user", "User")] },
+      },
+    ],
+  };
+}
+
 /**
  * The operations and values no example sends: preview-only values, pools, disabling, node images.
  * In this order: once the cluster holds a preview-only value, the stable-api-version writes of
  * later operations on it are refused (the app picks the api-version from the request, not from
  * what the cluster already holds).
  */
-function moreRequests(): { label: string; request: unknown }[] {
+function moreRequests(): { label: string; request: unknown; seed?: any[] }[] {
   const existing = example("enable-network-isolation.json").cluster;
   const managed = example("network-isolated-managed-acr.json");
   const kata = (workloadRuntime: string) => ({ name: workloadRuntime === "KataVmIsolation" ? "kata" : "katamshv", vmSize: "Standard_D4s_v3", osSku: "AzureLinux", workloadRuntime });
+  const own = clusterInOwnVnet();
   return [
+    { label: "enableApiServerVnetIntegration", seed: own.seed, request: { operation: "enableApiServerVnetIntegration", requestId: "bodies-convert", cluster: own.cluster, network: { subnets: { apiServer: "10.225.0.0/28" } } } },
+    { label: "setPrivateCluster", request: { operation: "setPrivateCluster", requestId: "bodies-private", cluster: own.cluster, apiServer: { private: true } } },
+    { label: "enableNetworkIsolation with a BYO registry", request: { operation: "enableNetworkIsolation", requestId: "bodies-byo", cluster: own.cluster, networkIsolation: { outboundType: "none", registry: { mode: "byo", name: "acrbodies01" } }, network: { subnets: { registry: "10.225.1.0/24" } } } },
+    { label: "updateBootstrapRegistry", request: { operation: "updateBootstrapRegistry", requestId: "bodies-registry", cluster: own.cluster, networkIsolation: { registry: { mode: "byo", name: "acrbodies02" } }, network: { subnets: { registry: "10.225.1.0/24" } } } },
     { label: "addSandboxPool KataVmIsolation", request: { operation: "addSandboxPool", requestId: "bodies-kata", cluster: existing, nodePools: [kata("KataVmIsolation")] } },
     { label: "upgradeNodeImages", request: { operation: "upgradeNodeImages", requestId: "bodies-images", cluster: existing } },
     { label: "disableNetworkIsolation", request: { operation: "disableNetworkIsolation", requestId: "bodies-disable", cluster: existing } },
@@ -57,7 +82,7 @@ describe("ARM request bodies against the published specs", () => {
   const writes: (RecordedRequest & { run: string })[] = [];
   before(async () => {
     host = await startTestHost({ standIn: { timeScale: 0 } });
-    const runs = [...exampleNames().map((name) => ({ label: name, request: example(name), seed: seedOf(name) })), ...moreRequests().map((r) => ({ ...r, seed: [] }))];
+    const runs = [...exampleNames().map((name) => ({ label: name, request: example(name), seed: seedOf(name) })), ...moreRequests().map((r) => ({ ...r, seed: r.seed ?? [] }))];
     for (const run of runs) {
       run.seed.forEach((r) => host.standIn!.seed(r));
       const from = host.standIn!.requests.length;
