@@ -16,11 +16,13 @@ import type { RoleAssignment, RoleAssignmentCreateParameters } from "@azure/arm-
 import type { Provider, ResourceGroup } from "@azure/arm-resources";
 
 /**
- * Microsoft.Kubernetes/connectedClusters, api-version 2024-01-01, from the published spec
- * (Azure/azure-rest-api-specs: specification/hybridkubernetes/resource-manager/Microsoft.Kubernetes/
- * stable/2024-01-01/connectedClusters.json, definitions ConnectedCluster and
- * ConnectedClusterProperties). @azure/arm-hybridkubernetes 2.x models api-version 2021-10-01, which
- * has neither privateLinkState nor privateLinkScopeResourceId.
+ * Microsoft.Kubernetes/connectedClusters, api-version 2026-05-01 (the newest stable), from the
+ * published spec (Azure/azure-rest-api-specs @ 4aee256d40872caaf8bafeb9f57b1a4175e859f1:
+ * specification/hybridkubernetes/resource-manager/Microsoft.Kubernetes/HybridKubernetes/stable/
+ * 2026-05-01/connectedClusters.json, definitions ConnectedCluster and ConnectedClusterProperties),
+ * as far as the app reads and writes it; what it does not name is passed through as read.
+ * @azure/arm-hybridkubernetes 2.x models api-version 2021-10-01, which has neither
+ * privateLinkState nor privateLinkScopeResourceId.
  */
 export interface ConnectedCluster {
   readonly id?: string;
@@ -31,7 +33,8 @@ export interface ConnectedCluster {
   tags?: Record<string, string>;
   /** Required: `None` or `SystemAssigned`; principalId and tenantId are read-only. */
   identity: { type: "None" | "SystemAssigned"; readonly principalId?: string; readonly tenantId?: string };
-  kind?: "ProvisionedCluster";
+  /** Extensible enum. */
+  kind?: "ProvisionedCluster" | (string & {});
   properties: ConnectedClusterProperties;
 }
 
@@ -45,6 +48,14 @@ export interface ConnectedClusterProperties {
   privateLinkState?: "Enabled" | "Disabled";
   privateLinkScopeResourceId?: string;
   azureHybridBenefit?: "True" | "False" | "NotApplicable";
+  arcAgentProfile?: {
+    desiredAgentVersion?: string;
+    agentAutoUpgrade?: "Enabled" | "Disabled";
+    systemComponents?: { type?: string; userSpecifiedVersion?: string; majorVersion?: number; readonly currentVersion?: string }[];
+    readonly agentErrors?: { message?: string; severity?: string; component?: string; time?: string }[];
+    readonly agentState?: string;
+  };
+  oidcIssuerProfile?: { enabled?: boolean; readonly issuerUrl?: string; selfHostedIssuerUrl?: string };
   readonly kubernetesVersion?: string;
   readonly totalNodeCount?: number;
   readonly totalCoreCount?: number;
@@ -54,6 +65,8 @@ export interface ConnectedClusterProperties {
   readonly lastConnectivityTime?: string;
   readonly connectivityStatus?: "Connecting" | "Connected" | "Offline" | "Expired" | "AgentNotInstalled";
   readonly miscellaneousProperties?: Record<string, string>;
+  /** aadProfile, securityProfile, gateway, arcAgentryConfigurations: passed through as read. */
+  [other: string]: unknown;
 }
 
 /** A read of an agent pool carries the latest node image AKS offers it (from its upgrade profile). */

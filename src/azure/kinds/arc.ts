@@ -4,8 +4,8 @@
 // @azure/arm-hybridkubernetes: its 2.x models (api-version 2021-10-01) have no privateLinkState /
 // privateLinkScopeResourceId, and its serializer drops properties its mappers do not know, so the
 // association would never reach ARM. The generic GenericResource body passes `properties` through
-// as given, and the api-version below is the first GA Microsoft.Kubernetes version (2024-01-01) whose
-// ConnectedClusterProperties has both. A PUT, not a PATCH: the PATCH model of that api-version
+// as given. The api-version is the newest stable Microsoft.Kubernetes one (2026-05-01; the first
+// with both properties was 2024-01-01). A PUT, not a PATCH: the PATCH model
 // (ConnectedClusterPatchProperties) has only distribution, distributionVersion and
 // azureHybridBenefit; the step sends the whole cluster it read, with the two properties set.
 import type { HybridComputeManagementClient } from "@azure/arm-hybridcompute";
@@ -16,7 +16,7 @@ import { begin, resumeFrom } from "./classic.js";
 import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
 import { resources } from "./resources.js";
 
-export const CONNECTED_CLUSTER_API_VERSION = "2024-01-01";
+export const CONNECTED_CLUSTER_API_VERSION = "2026-05-01";
 
 const hybrid = (c: ArmClients, sub: string) => c.sdk<HybridComputeManagementClient>("hybrid", sub, async () => (await import("@azure/arm-hybridcompute")).HybridComputeManagementClient);
 

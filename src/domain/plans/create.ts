@@ -12,6 +12,7 @@
 //
 // The cluster is written last, after every one of them: AKS fails provisioning when a role
 // assignment (Network Contributor on the subnets), the endpoint or the records are missing.
+import { previewValues, previewWarnings } from "../api-versions.js";
 import type { CreateRequest } from "../contract.js";
 import { clusterId } from "../naming.js";
 import type { Plan, StepDef } from "../step.js";
@@ -49,7 +50,7 @@ export function planCreate(req: CreateRequest): Plan {
   return {
     steps: [...preflight, rg, ...byo, cluster, verifyStep(req)],
     target: clusterId(sub, resourceGroup, req.cluster.name),
-    warnings: [],
+    warnings: previewWarnings(previewValues(req)),
   };
 }
 

@@ -2,13 +2,13 @@
 // any write, when its state makes the change impossible), then makes one change, then re-images
 // the pools where the network-isolated procedure demands it.
 import type { ManagedCluster } from "@azure/arm-containerservice";
-import { AKS_PREVIEW_API_VERSION } from "../api-versions.js";
+import { previewValues, previewWarnings } from "../api-versions.js";
 import type { ClusterRequest } from "../contract.js";
 import { ROLE, subnetResourceId, providerId } from "../naming.js";
 import type { Plan, StepContext, StepDef } from "../step.js";
 import { sandboxPoolStep } from "../steps/agent-pool.js";
 import { STEP as BYO } from "../steps/byo-names.js";
-import { needsPreviewApi } from "../steps/cluster.js";
+import { requestApiVersion } from "../steps/cluster.js";
 import { READ_STEP, UPDATE_STEP, readClusterStep, targetId, updateClusterStep } from "../steps/existing-cluster.js";
 import { nodeImageUpgradeStep } from "../steps/node-image.js";
 import { featureStep, providerStep } from "../steps/preflight.js";
@@ -43,26 +43,26 @@ export function planDisableNetworkIsolation(req: Op<"disableNetworkIsolation">):
 export function planEnableNetworkIsolation(req: Op<"enableNetworkIsolation">): Plan {
   const target = req.cluster;
   const iso = req.networkIsolation;
-  const preview = needsPreviewApi(req);
+  const apiVersion = requestApiVersion(req);
   const features = previewFeatures({ networkIsolation: iso, nodePools: [] });
   const preflight: StepDef[] = [
     ...features.map((f) => featureStep(target.subscriptionId, "Microsoft.ContainerService", f)),
     ...(features.length ? [providerStep(target.subscriptionId, "Microsoft.ContainerService", features)] : []),
   ];
-  if (iso.registry.mode === "byo") return planByoRegistry(req, preflight, preview);
+  if (iso.registry.mode === "byo") return planByoRegistry(req, preflight);
   const steps = [
     ...preflight,
-    readClusterStep(target, undefined, preview ? AKS_PREVIEW_API_VERSION : undefined),
+    readClusterStep(target, undefined, apiVersion),
     updateClusterStep({
       target,
       dependsOn: [READ_STEP, ...preflight.map((s) => s.name).filter((n) => n.startsWith("provider:"))],
       describe: `bootstrapProfile.artifactSource Cache, networkProfile.outboundType ${iso.outboundType} on ${target.name} (AKS-managed registry)`,
-      apiVersion: preview ? AKS_PREVIEW_API_VERSION : undefined,
+      apiVersion,
       change: (): Partial<ManagedCluster> => ({ bootstrapProfile: { artifactSource: "Cache" }, networkProfile: { outboundType: iso.outboundType } }),
     }),
     nodeImageUpgradeStep(target, [UPDATE_STEP]),
   ];
-  return { steps, target: targetId(target), warnings: [REIMAGE_WARNING] };
+  return { steps, target: targetId(target), warnings: [REIMAGE_WARNING, ...previewWarnings(previewValues(req))] };
 }
 
 export function planSetPrivateCluster(req: Op<"setPrivateCluster">): Plan {
@@ -107,8 +107,7 @@ export function planUpgradeNodeImages(req: Op<"upgradeNodeImages">): Plan {
 export function planAddSandboxPool(req: Op<"addSandboxPool">): Plan {
   const target = req.cluster;
   const id = targetId(target);
-  const preview = needsPreviewApi(req);
-  const apiVersion = preview ? AKS_PREVIEW_API_VERSION : undefined;
+  const apiVersion = requestApiVersion(req);
   const features = previewFeatures({ nodePools: req.nodePools });
   const preflight: StepDef[] = [
     ...features.map((f) => featureStep(target.subscriptionId, "Microsoft.ContainerService", f)),
@@ -128,7 +127,11 @@ export function planAddSandboxPool(req: Op<"addSandboxPool">): Plan {
     // Only when this request added a pool: a re-run that adds nothing writes nothing.
     force: (ctx) => poolSteps.some((s) => (ctx.writes[s.name] ?? 0) > 0),
   });
-  return { steps: [...preflight, read, ...poolSteps, refresh], target: id, warnings: ["pods opt in with runtimeClassName kata-vm-isolation (kata-mshv-vm-isolation for the preview runtime)"] };
+  return {
+    steps: [...preflight, read, ...poolSteps, refresh],
+    target: id,
+    warnings: ["pods opt in with runtimeClassName kata-vm-isolation (kata-mshv-vm-isolation for the preview runtime)", ...previewWarnings(previewValues(req))],
+  };
 }
 
 export function planEnableApiServerVnetIntegration(req: Op<"enableApiServerVnetIntegration">): Plan {
@@ -211,11 +214,11 @@ function apiServerSubnetStep(name: string, cidr: string, vnetId: (ctx: StepConte
  * with artifactSource Cache and the new containerRegistryId (sent together: a registry id alone is
  * ignored), then the re-image the procedure demands.
  */
-export function planByoRegistry(req: Op<"enableNetworkIsolation"> | Op<"updateBootstrapRegistry">, preflight: StepDef[] = [], preview = false): Plan {
+export function planByoRegistry(req: Op<"enableNetworkIsolation"> | Op<"updateBootstrapRegistry">, preflight: StepDef[] = []): Plan {
   const target = req.cluster;
   const sub = target.subscriptionId;
   const reg = req.networkIsolation.registry as Extract<typeof req.networkIsolation.registry, { mode: "byo" }>;
-  const apiVersion = preview ? AKS_PREVIEW_API_VERSION : undefined;
+  const apiVersion = requestApiVersion(req);
   const registryRg = reg.resourceGroup ?? target.resourceGroup;
   const registryId = providerId(sub, registryRg, "Microsoft.ContainerRegistry/registries", reg.name);
   const networkRg = req.network?.resourceGroup ?? target.resourceGroup;
@@ -274,6 +277,6 @@ export function planByoRegistry(req: Op<"enableNetworkIsolation"> | Op<"updateBo
   return {
     steps: [...preflight, read, registrySubnet, ...chain, acrPull, update, nodeImageUpgradeStep(target, [UPDATE_STEP])],
     target: targetId(target),
-    warnings: [REIMAGE_WARNING],
+    warnings: [REIMAGE_WARNING, ...previewWarnings(previewValues(req))],
   };
 }

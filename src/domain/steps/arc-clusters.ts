@@ -5,7 +5,7 @@
 // check step reports.
 //
 // The write is a PUT of the whole connected cluster, read first (read-modify-write): in the
-// Microsoft.Kubernetes API (2024-01-01 and later) privateLinkState and privateLinkScopeResourceId are
+// Microsoft.Kubernetes API (2024-01-01 and later, 2026-05-01 used here) privateLinkState and privateLinkScopeResourceId are
 // properties of the PUT model only; the PATCH model (ConnectedClusterPatchProperties) carries just
 // distribution, distributionVersion and azureHybridBenefit, so a PATCH cannot associate a cluster.
 // The PUT keeps everything writable the cluster already has (the agent's public key certificate,
@@ -16,7 +16,7 @@ import { sameId } from "../naming.js";
 import { connectCommand } from "./arc-check.js";
 import { ARC_LIMIT, ARC_STEP, type ArcIds, type ArcRequest } from "./arc-names.js";
 
-/** ConnectedClusterProperties the service computes (read-only in the 2024-01-01 model). */
+/** ConnectedClusterProperties the service computes (readOnly in the 2026-05-01 spec), at the top level. */
 const READ_ONLY = new Set<string>([
   "provisioningState",
   "agentVersion",
@@ -36,6 +36,16 @@ export const isAssociated = (c: ConnectedCluster, scopeId: string): boolean =>
 /** The PUT body that associates `current` (a GET by id: ARM JSON with its `properties` envelope). */
 export function associationBody(current: ConnectedCluster, scopeId: string): ConnectedCluster {
   const properties = Object.fromEntries(Object.entries(current.properties ?? {}).filter(([k]) => !READ_ONLY.has(k))) as ConnectedClusterProperties;
+  // Read-only fields nested in writable objects (2026-05-01): the agent's state and errors, each
+  // component's running version, the OIDC issuer URL the service assigned.
+  if (properties.arcAgentProfile) {
+    const { agentState: _s, agentErrors: _e, ...profile } = properties.arcAgentProfile;
+    properties.arcAgentProfile = { ...profile, ...(profile.systemComponents ? { systemComponents: profile.systemComponents.map(({ currentVersion: _v, ...c }) => c) } : {}) };
+  }
+  if (properties.oidcIssuerProfile) {
+    const { issuerUrl: _u, ...oidc } = properties.oidcIssuerProfile;
+    properties.oidcIssuerProfile = oidc;
+  }
   return {
     location: current.location,
     ...(current.kind ? { kind: current.kind } : {}),

@@ -6,7 +6,7 @@
 // - node pools, Pod Sandboxing pools with workloadRuntime + osSKU AzureLinux (Pod Sandboxing procedure);
 // - with a BYO VNet and identities: vnetSubnetID, identity (control plane), identityProfile.kubeletidentity.
 import type { ManagedCluster, ManagedClusterAgentPoolProfile } from "@azure/arm-containerservice";
-import { AKS_PREVIEW_API_VERSION } from "../api-versions.js";
+import { aksApiVersionFor, previewValues } from "../api-versions.js";
 import type { CreateRequest, NodePool } from "../contract.js";
 import { clusterId } from "../naming.js";
 import { apiServerAccess } from "../rules.js";
@@ -19,10 +19,8 @@ export const VERIFY_STEP = "verify";
 /** Steps of the BYO chain whose outputs the cluster consumes (steps/byo.ts). */
 export const CLUSTER_INPUTS = { vnet: "vnet", controlPlaneIdentity: "identity:controlPlane", kubeletIdentity: "identity:kubelet", registry: "registry" } as const;
 
-/** True when the request asks for a value that only a preview api-version has. */
-export function needsPreviewApi(req: { networkIsolation?: { outboundType?: string }; nodePools?: Pick<NodePool, "workloadRuntime">[] }): boolean {
-  return req.networkIsolation?.outboundType === "block" || !!req.nodePools?.some((p) => p.workloadRuntime === "KataMshvVmIsolation");
-}
+/** The api-version a request's cluster writes need: a preview one only for a preview-only value (api-versions.ts). */
+export const requestApiVersion = (req: Parameters<typeof previewValues>[0]): string | undefined => aksApiVersionFor(previewValues(req));
 
 export function agentPoolProfile(p: NodePool, vnetSubnetID?: string): ManagedClusterAgentPoolProfile {
   return {
@@ -90,7 +88,7 @@ export function clusterStep(req: CreateRequest, dependsOn: string[]): StepDef {
     kind: "managedCluster",
     resourceId: id,
     id: () => id,
-    apiVersion: () => (needsPreviewApi(req) ? AKS_PREVIEW_API_VERSION : undefined),
+    apiVersion: () => requestApiVersion(req),
     body: (ctx) => desiredCluster(req, ctx.outputs),
     // kubernetesVersion is compared by what AKS runs (it may resolve "1.30" to "1.30.3").
     satisfied: (actual, desired) => isSubset({ ...desired, kubernetesVersion: undefined }, actual),
@@ -121,7 +119,7 @@ export function verifyStep(req: CreateRequest): StepDef {
     dependsOn: [CLUSTER_STEP],
     describe: `read ${name} back and check it shows what was asked (no write)`,
     resourceId: id,
-    reads: () => [{ kind: "managedCluster", id, apiVersion: needsPreviewApi(req) ? AKS_PREVIEW_API_VERSION : undefined }],
+    reads: () => [{ kind: "managedCluster", id, apiVersion: requestApiVersion(req) }],
     decide(ctx, [mc]): Decision {
       if (!mc) return { do: "fail", code: "ClusterNotFound", message: `${id} was not found after it was created` };
       const problems = clusterMismatches(desiredCluster(req, ctx.outputs), mc);

@@ -2,6 +2,7 @@
 // impossible), update it (a PUT of the cluster as read, with the change merged in: the ARM API has
 // no PATCH for these properties), and re-image its pools when the procedure demands it.
 import type { ManagedCluster } from "@azure/arm-containerservice";
+import { aksApiVersionFor, previewValues } from "../api-versions.js";
 import { clusterId } from "../naming.js";
 import { PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type Outputs, type StepContext, type StepDef } from "../step.js";
 import { isSubset } from "./put-step.js";
@@ -40,8 +41,16 @@ export function clusterFacts(mc: ManagedCluster): Outputs {
     outboundType: mc.networkProfile?.outboundType,
     enableVnetIntegration: !!mc.apiServerAccessProfile?.enableVnetIntegration,
     enablePrivateCluster: !!mc.apiServerAccessProfile?.enablePrivateCluster,
+    // A cluster that already holds a preview-only value is written back with a preview api-version.
+    apiVersion: aksApiVersionFor(previewValues(mc)),
   };
 }
+
+/**
+ * The api-version for writes to the cluster: the one the request needs, else the one the cluster
+ * itself needs (known once the read step has run).
+ */
+export const clusterApiVersion = (ctx: StepContext, requested?: string): string | undefined => requested ?? (ctx.outputs[READ_STEP]?.apiVersion as string | undefined);
 
 /**
  * Reads the cluster; fails when it does not exist or when `refuse` finds a reason; waits (bounded)
@@ -99,13 +108,15 @@ export function updateClusterStep(o: {
     describe: o.describe,
     resourceId: id,
     maxWaitMs: BUSY_CLUSTER_MAX_WAIT_MS,
-    reads: () => [{ kind: "managedCluster", id, apiVersion: o.apiVersion }],
+    reads: (ctx) => [{ kind: "managedCluster", id, apiVersion: clusterApiVersion(ctx, o.apiVersion) }],
     decide(ctx, [mc]): Decision {
       if (!mc) return { do: "fail", code: "ClusterNotFound", message: `cluster ${id} does not exist` };
       if (PROVISIONING_IN_PROGRESS(mc)) return { do: "wait", reason: `cluster is ${provisioningState(mc)}`, resourceId: id };
       const change = o.change(mc, ctx);
       if (isSubset(change, mc) && !o.force?.(ctx)) return { do: "done", resourceId: id, outputs: clusterFacts(mc) };
-      return put({ kind: "managedCluster", id, apiVersion: o.apiVersion }, writable(merge(mc, change)));
+      const next = merge(mc, change);
+      // The cluster after the change may hold a preview-only value the request did not name.
+      return put({ kind: "managedCluster", id, apiVersion: clusterApiVersion(ctx, o.apiVersion) ?? aksApiVersionFor(previewValues(next)) }, writable(next));
     },
     outputs: (_ctx, mc) => (mc ? clusterFacts(mc as ManagedCluster) : {}),
   });

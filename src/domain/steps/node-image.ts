@@ -3,7 +3,7 @@
 // POSTs …/agentPools/{pool}/upgradeNodeImageVersion for one pool after the other, each once the
 // cluster and the pool are idle (AKS answers 409 OperationNotAllowed to an upgrade while busy).
 import { PROVISIONING_IN_PROGRESS, defineStep, post, provisioningState, type Decision, type StepContext, type StepDef } from "../step.js";
-import { READ_STEP, targetId, type ClusterTarget } from "./existing-cluster.js";
+import { READ_STEP, clusterApiVersion, targetId, type ClusterTarget } from "./existing-cluster.js";
 
 export const NODE_IMAGES_STEP = "nodeImages:upgrade";
 
@@ -24,7 +24,7 @@ export function nodeImageUpgradeStep(target: ClusterTarget, dependsOn: string[],
     describe: `node-image upgrade of ${only ? `pools ${only.join(", ")}` : "every pool"} of ${target.name}, one pool at a time (POST …/agentPools/{pool}/upgradeNodeImageVersion)`,
     resourceId: id,
     maxWaitMs: 4 * 60 * 60_000,
-    reads: (ctx) => [{ kind: "managedCluster", id }, ...pools(ctx).map((p) => ({ kind: "agentPool" as const, id: `${id}/agentPools/${p}` }))],
+    reads: (ctx) => [{ kind: "managedCluster", id, apiVersion: clusterApiVersion(ctx) }, ...pools(ctx).map((p) => ({ kind: "agentPool" as const, id: `${id}/agentPools/${p}`, apiVersion: clusterApiVersion(ctx) }))],
     decide(ctx, [mc, ...poolRes]): Decision {
       const names = pools(ctx);
       if (ctx.posts >= names.length) {
@@ -36,7 +36,7 @@ export function nodeImageUpgradeStep(target: ClusterTarget, dependsOn: string[],
       // AKS answers 409 to an upgrade while the cluster or the pool is busy: wait for idle instead.
       if (PROVISIONING_IN_PROGRESS(mc)) return { do: "wait", reason: `cluster is ${provisioningState(mc)}`, resourceId: res.id };
       if (PROVISIONING_IN_PROGRESS(res)) return { do: "wait", reason: `pool ${pool} is ${provisioningState(res)}`, resourceId: res.id };
-      return post({ kind: "agentPool", id: `${id}/agentPools/${pool}` }, "upgradeNodeImageVersion");
+      return post({ kind: "agentPool", id: `${id}/agentPools/${pool}`, apiVersion: clusterApiVersion(ctx) }, "upgradeNodeImageVersion");
     },
   });
 }

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { AKS_PREVIEW_API_VERSION } from "../../../src/domain/api-versions.js";
 import { planRequest } from "../../../src/domain/plan.js";
+import { clusterFacts, READ_STEP } from "../../../src/domain/steps/existing-cluster.js";
 import { validateRequest } from "../../../src/domain/validate.js";
 import { toClusterEvent } from "../../../src/domain/events.js";
 import { inWindow, parseWindow } from "../../../src/domain/maintenance-window.js";
@@ -138,5 +140,17 @@ describe("maintenance windows", () => {
     assert.ok(inWindow(night, new Date("2026-11-20T23:00:00Z"))); // Friday evening
     assert.ok(inWindow(night, new Date("2026-11-21T01:00:00Z"))); // Saturday morning
     assert.throws(() => parseWindow("whenever"), /not like/);
+  });
+});
+
+describe("api-version of writes to a cluster that already holds a preview-only value", () => {
+  it("a cluster with a KataMshvVmIsolation pool is updated with the preview api-version, one without with the SDK's stable one", async () => {
+    const v = validateRequest({ operation: "disableNetworkIsolation", requestId: "r1", cluster });
+    assert.ok(v.ok);
+    const update = planRequest(v.request).steps.find((s) => s.name === "cluster:update")!;
+    const pools = (runtime: string) => ({ id: "/x", location: "westus2", agentPoolProfiles: [{ name: "kata", workloadRuntime: runtime }] });
+    const ctxWith = (mc: object) => ({ request: v.request, outputs: { [READ_STEP]: clusterFacts(mc as never) }, posts: 0, writes: {} });
+    assert.equal(update.reads(ctxWith(pools("KataMshvVmIsolation")))[0].apiVersion, AKS_PREVIEW_API_VERSION);
+    assert.equal(update.reads(ctxWith(pools("KataVmIsolation")))[0].apiVersion, undefined);
   });
 });

@@ -45,6 +45,17 @@ describe("create plan", () => {
     assert.equal(cluster.reads(ctx(valid(block)))[0].apiVersion, AKS_PREVIEW_API_VERSION);
   });
 
+  it("warns on every preview-only value: block is in no published api-version, KataMshvVmIsolation has a supported successor", () => {
+    const stable = planRequest(valid(example("pod-sandboxing.json")));
+    assert.deepEqual(stable.warnings, []);
+    const both = example("network-isolated-managed-acr.json");
+    both.networkIsolation.outboundType = "block";
+    both.nodePools.push({ name: "kata", mode: "User", vmSize: "Standard_D4s_v3", count: 1, osSku: "AzureLinux", workloadRuntime: "KataMshvVmIsolation" });
+    const warnings = planRequest(valid(both)).warnings.join("\n");
+    assert.match(warnings, /outboundType block is listed in no published api-version/);
+    assert.match(warnings, /KataVmIsolation is its supported successor/);
+  });
+
   it("starts with the steps that have no dependencies", () => {
     const plan = planRequest(valid(example("pod-sandboxing.json")));
     assert.deepEqual(readySteps(plan.steps, new Set(), new Set()).map((s) => s.name), ["provider:Microsoft.ContainerService", "resourceGroup"]);

@@ -1,6 +1,6 @@
 // Microsoft.Kubernetes/connectedClusters: Arc-enabled Kubernetes clusters. The agent onboards them
 // (tests seed them); ARM writes here only change settings such as private link. As the published
-// spec has it (specification/hybridkubernetes/resource-manager/Microsoft.Kubernetes/stable/2024-01-01/
+// spec has it (specification/hybridkubernetes/resource-manager/Microsoft.Kubernetes/HybridKubernetes/stable/2026-05-01/
 // connectedClusters.json):
 // - the PUT body (ConnectedCluster) requires `identity` and `properties.agentPublicKeyCertificate`,
 //   and carries privateLinkState / privateLinkScopeResourceId;
