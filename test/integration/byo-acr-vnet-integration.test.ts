@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { StatusDocument } from "../../src/app/status.js";
 import type { LocalHost } from "../../src/local/host.js";
+import { randomUUID } from "node:crypto";
 import { provision, startTestHost } from "../helpers/local.js";
+import { clients } from "./arm-standin/sdk.js";
 import { example, SUB } from "../helpers/examples.js";
 
 const RG = `/subscriptions/${SUB}/resourceGroups/rg-aks-byo`;
@@ -162,6 +164,24 @@ describe("BYO registry and BYO VNet with API server VNet integration", () => {
       assert.equal(again.outputs![k], first.outputs![k], k);
   });
 
+  it("a re-run after every role assignment was re-created by hand under another name succeeds, with no duplicate and no other write", async () => {
+    const authz = clients(host.standIn!).authz;
+    const ours = roleAssignments(host).filter((a: any) => [CP, KUBELET].some((i) => lc(get(i).properties.principalId) === lc(a.properties.principalId)));
+    assert.ok(ours.length >= 4, "AcrPull, Managed Identity Operator, Network Contributor on two subnets");
+    const byHand: string[] = [];
+    for (const a of ours) {
+      await authz.roleAssignments.deleteById(a.id);
+      const made = await authz.roleAssignments.create(a.properties.scope, randomUUID(), { roleDefinitionId: a.properties.roleDefinitionId, principalId: a.properties.principalId, principalType: "ServicePrincipal" });
+      byHand.push(made.id!);
+    }
+    const writes = host.standIn!.writes().length;
+    const again = await provision(host, { ...example(EXAMPLE), requestId: "byo-after-hand-made-roles" });
+    assert.equal(again.state, "Succeeded", JSON.stringify(again.error));
+    assert.equal(host.standIn!.writes().length, writes, "no write reached ARM (each role PUT was answered RoleAssignmentExists)");
+    assert.deepEqual(roleAssignments(host).filter((a: any) => ours.some((o: any) => o.properties.principalId === a.properties.principalId)).map((a: any) => a.id).sort(), byHand.sort(), "the hand-made assignments, and no other");
+    for (const s of again.steps.filter((x) => x.name.startsWith("role:"))) assert.deepEqual([s.name, s.state, s.attempts], [s.name, "Succeeded", 1]);
+  });
+
   it("a drifted subnet is put back by one VNet PUT that keeps what the request does not own", async () => {
     // Someone turned default outbound access back on, and added a subnet with an NSG of their own.
     host.standIn!.seed({ id: `${VNET}/subnets/snet-nodes`, properties: { ...get(`${VNET}/subnets/snet-nodes`).properties, defaultOutboundAccess: true } });
@@ -247,10 +267,8 @@ describe("BYO chain: resource groups, existing assignments, and the time it take
     const conflict = host.standIn!.requests.find((r) => r.method === "PUT" && /\/roleassignments\//i.test(r.path) && r.status === 409);
     assert.ok(conflict, "ARM answered RoleAssignmentExists");
     assert.equal(hasRole(host, kubeletId, cp, ManagedIdentityOperator), 1, "no second assignment");
-    // The adapter answers with the existing assignment, found by listing the scope's assignments.
-    // The stand-in lists only child collections (src/local/arm-standin/index.ts, collection GET), so
-    // here the list comes back empty and the output is absent; against ARM it is the id made by hand.
-    assert.ok([undefined, byHand].includes(status.outputs?.managedIdentityOperatorRoleAssignmentId as string | undefined));
+    // The adapter answers with the existing assignment, found by listing the scope's assignments for the principal.
+    assert.equal(status.outputs?.managedIdentityOperatorRoleAssignmentId, byHand);
     const mc = get(`${rg}/providers/Microsoft.ContainerService/managedClusters/aks-iso-managed`);
     assert.equal(lc(mc.properties.identityProfile.kubeletidentity.resourceId), lc(kubeletId));
   });

@@ -152,6 +152,23 @@ describe("operations on existing clusters", () => {
     assert.equal(upgradePosts(host, "aks-convert").length, 0, "a VNet-integration conversion queues nothing");
   });
 
+  it("enableApiServerVnetIntegration on a cluster whose identity already holds Network Contributor on its nodes subnet (a random-named assignment, as az aks create makes) succeeds without a second assignment", async () => {
+    const id = seedCluster(host, "aks-byhand");
+    const principal = host.standIn!.get(id).identity.principalId as string;
+    const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
+    const byHand = `${nodesSubnet}/providers/Microsoft.Authorization/roleAssignments/0b8e5d2c-7a4f-4e4b-9d1e-3f2a6c5b8e71`;
+    host.standIn!.seed({ id: byHand, properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${NETWORK_CONTRIBUTOR}`, principalId: principal, principalType: "ServicePrincipal" } });
+    const status = await provision(host, { operation: "enableApiServerVnetIntegration", requestId: "convert-byhand", cluster: cluster("aks-byhand"), network: { subnets: { apiServer: "10.226.0.0/28" } } });
+    assert.equal(status.state, "Succeeded", JSON.stringify(status.error));
+    const step = status.steps.find((x) => x.name === "role:networkContributor:nodesSubnet")!;
+    assert.deepEqual([step.state, step.attempts], ["Succeeded", 1]);
+    const onNodes = host.standIn!
+      .list(`${nodesSubnet}/providers/Microsoft.Authorization/roleAssignments/`)
+      .filter((a) => a.properties.principalId === principal && a.properties.roleDefinitionId.endsWith(NETWORK_CONTRIBUTOR));
+    assert.deepEqual(onNodes.map((a) => a.id), [byHand], "the hand-made assignment, and no other");
+    assert.equal(status.outputs?.["role:networkContributor:nodesSubnet"], byHand, "the existing assignment's id is recorded");
+  });
+
   it("setPrivateCluster is refused before any write on a cluster that is not VNet-integrated", async () => {
     seedCluster(host, "aks-plain");
     const before = host.standIn!.writes().length;
