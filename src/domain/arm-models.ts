@@ -97,27 +97,15 @@ export interface ArmReadModels {
   connectedCluster: ConnectedCluster;
 }
 
-/** What a PUT takes, per kind that the steps write. */
-export interface ArmWriteModels {
-  resourceGroup: ResourceGroup;
-  managedCluster: ManagedCluster;
-  agentPool: AgentPool;
-  virtualNetwork: VirtualNetwork;
-  subnet: Subnet;
-  networkSecurityGroup: NetworkSecurityGroup;
-  securityRule: SecurityRule;
-  privateEndpoint: PrivateEndpoint;
-  privateDnsZoneGroup: PrivateDnsZoneGroup;
-  privateDnsZone: PrivateZone;
-  virtualNetworkLink: VirtualNetworkLink;
-  aRecordSet: RecordSet;
-  registry: Registry;
-  cacheRule: CacheRule;
-  userAssignedIdentity: Identity;
+/**
+ * What a PUT takes, per kind that the steps write: the model a read returns, but for a role
+ * assignment (written as RoleAssignmentCreateParameters) and an agent pool (no upgrade-profile
+ * field); providers, features and network interfaces are never PUT.
+ */
+export type ArmWriteModels = Omit<ArmReadModels, "provider" | "feature" | "networkInterface" | "roleAssignment" | "agentPool"> & {
   roleAssignment: RoleAssignmentCreateParameters;
-  privateLinkScope: HybridComputePrivateLinkScope;
-  connectedCluster: ConnectedCluster;
-}
+  agentPool: AgentPool;
+};
 
 /** The POST actions the steps run, per kind. */
 export interface ArmActions {
