@@ -6,7 +6,7 @@ import type { StatusDocument } from "../../src/app/status.js";
 import type { LocalHost } from "../../src/local/host.js";
 import { randomUUID } from "node:crypto";
 import { provision, startTestHost } from "../helpers/local.js";
-import { clients } from "./arm-standin/sdk.js";
+import { clients } from "./local/arm-standin/sdk.js";
 import { example, SUB } from "../helpers/examples.js";
 
 const RG = `/subscriptions/${SUB}/resourceGroups/rg-aks-byo`;

@@ -11,7 +11,7 @@ import { NetworkManagementClient } from "@azure/arm-network";
 import { PrivateDnsManagementClient } from "@azure/arm-privatedns";
 import { ResourceManagementClient } from "@azure/arm-resources";
 import type { TokenCredential } from "@azure/core-auth";
-import type { ArmStandIn } from "../../../src/local/arm-standin/index.js";
+import type { ArmStandIn } from "../../../../src/local/arm-standin/index.js";
 
 export const SUB = "00000000-0000-0000-0000-000000000000";
 export const credential: TokenCredential = { getToken: async () => ({ token: "t", expiresOnTimestamp: Date.now() + 3600e3 }) };

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { restorePoller } from "@azure/arm-containerservice";
-import { DEFAULT_LATEST_NODE_IMAGE, INITIAL_NODE_IMAGE, startArmStandIn, type ArmStandIn } from "../../../src/local/arm-standin/index.js";
-import { parseId } from "../../../src/local/arm-standin/ids.js";
+import { DEFAULT_LATEST_NODE_IMAGE, INITIAL_NODE_IMAGE, startArmStandIn, type ArmStandIn } from "../../../../src/local/arm-standin/index.js";
+import { parseId } from "../../../../src/local/arm-standin/ids.js";
 import { armError, clients, drive, raw, SUB } from "./sdk.js";
 
 const ROLE = {
