@@ -13,7 +13,7 @@ import type { GenericResource } from "@azure/arm-resources";
 import type { ConnectedCluster } from "../../domain/arm-models.js";
 import type { ArmClients } from "../clients.js";
 import { begin, resumeFrom } from "./classic.js";
-import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
+import { idParts, readOrUndefined, syncKind, type KindAdapter } from "./kind.js";
 import { resources } from "./resources.js";
 
 export const CONNECTED_CLUSTER_API_VERSION = "2026-05-01";
@@ -21,17 +21,7 @@ export const CONNECTED_CLUSTER_API_VERSION = "2026-05-01";
 const hybrid = (c: ArmClients, sub: string) => c.sdk<HybridComputeManagementClient>("hybrid", sub, async () => (await import("@azure/arm-hybridcompute")).HybridComputeManagementClient);
 
 /** Microsoft.HybridCompute/privateLinkScopes: createOrUpdate answers synchronously. */
-export const privateLinkScope: KindAdapter<"privateLinkScope"> = {
-  async read(c, id) {
-    const { sub, rg, names } = idParts(id);
-    const client = await hybrid(c, sub);
-    return readOrUndefined(() => client.privateLinkScopes.get(rg, names[0]));
-  },
-  async put(c, id, body) {
-    const { sub, rg, names } = idParts(id);
-    return { result: await (await hybrid(c, sub)).privateLinkScopes.createOrUpdate(rg, names[0], body) };
-  },
-};
+export const privateLinkScope: KindAdapter<"privateLinkScope"> = syncKind({ client: hybrid, group: (h) => h.privateLinkScopes });
 
 /** Microsoft.Kubernetes/connectedClusters: read as ARM JSON (`properties` envelope kept), written by a long-running PUT. */
 export const connectedCluster: KindAdapter<"connectedCluster"> = {

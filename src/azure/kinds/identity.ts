@@ -5,22 +5,12 @@ import type { ManagedServiceIdentityClient } from "@azure/arm-msi";
 import type { ArmClients } from "../clients.js";
 import { classifyArmError } from "../errors.js";
 import type { RoleAssignment, RoleAssignmentCreateParameters } from "@azure/arm-authorization";
-import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
+import { readOrUndefined, syncKind, type KindAdapter } from "./kind.js";
 
 const msi = (c: ArmClients, sub: string) => c.sdk<ManagedServiceIdentityClient>("msi", sub, async () => (await import("@azure/arm-msi")).ManagedServiceIdentityClient);
 const authz = (c: ArmClients, sub: string) => c.sdk<AuthorizationManagementClient>("authz", sub, async () => (await import("@azure/arm-authorization")).AuthorizationManagementClient);
 
-export const userAssignedIdentity: KindAdapter<"userAssignedIdentity"> = {
-  async read(c, id) {
-    const { sub, rg, names } = idParts(id);
-    const client = await msi(c, sub);
-    return readOrUndefined(() => client.userAssignedIdentities.get(rg, names[0]));
-  },
-  async put(c, id, body) {
-    const { sub, rg, names } = idParts(id);
-    return { result: await (await msi(c, sub)).userAssignedIdentities.createOrUpdate(rg, names[0], body) };
-  },
-};
+export const userAssignedIdentity: KindAdapter<"userAssignedIdentity"> = syncKind({ client: msi, group: (m) => m.userAssignedIdentities });
 
 /** `{scope}/providers/Microsoft.Authorization/roleAssignments/{name}` */
 function splitAssignment(id: string): { scope: string; name: string; sub: string } {

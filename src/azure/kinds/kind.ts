@@ -65,6 +65,24 @@ interface GroupSpec<C> {
   names?: (names: string[]) => unknown[];
 }
 
+/** A group whose write answers at once (no long-running operation): get + createOrUpdate. */
+export function syncKind<K extends ResourceKind, C>(spec: GroupSpec<C>): KindAdapter<K> {
+  const call = async (c: ArmClients, id: string) => {
+    const { sub, rg, names } = idParts(id);
+    return { g: spec.group(await spec.client(c, sub)) as Group, args: [rg, ...(spec.names ?? ((n) => n))(names)] };
+  };
+  return {
+    async read(c, id) {
+      const { g, args } = await call(c, id);
+      return readOrUndefined(() => g.get(...args));
+    },
+    async put(c, id, body) {
+      const { g, args } = await call(c, id);
+      return { result: await g.createOrUpdate(...args, body) };
+    },
+  };
+}
+
 /** A classic (core-client) SDK group: get + beginCreateOrUpdate, resumed with `resumeFrom`. */
 export function classicKind<K extends ResourceKind, C>(spec: GroupSpec<C>): KindAdapter<K> {
   const call = async (c: ArmClients, id: string) => {

@@ -1,7 +1,7 @@
 // Microsoft.Network/privateDnsZones: zones, virtual network links, A record sets.
 import type { PrivateDnsManagementClient } from "@azure/arm-privatedns";
 import type { ArmClients } from "../clients.js";
-import { classicKind, idParts, readOrUndefined, type KindAdapter } from "./kind.js";
+import { classicKind, syncKind, type KindAdapter } from "./kind.js";
 
 const dns = (c: ArmClients, sub: string) => c.sdk<PrivateDnsManagementClient>("dns", sub, async () => (await import("@azure/arm-privatedns")).PrivateDnsManagementClient);
 
@@ -9,15 +9,4 @@ export const privateDnsZone: KindAdapter<"privateDnsZone"> = classicKind({ clien
 export const virtualNetworkLink: KindAdapter<"virtualNetworkLink"> = classicKind({ client: dns, group: (d) => d.virtualNetworkLinks });
 
 /** `…/privateDnsZones/{zone}/A/{name}`: record sets are written synchronously. */
-export const aRecordSet: KindAdapter<"aRecordSet"> = {
-  async read(c, id) {
-    const { sub, rg, names } = idParts(id);
-    const client = await dns(c, sub);
-    return readOrUndefined(() => client.recordSets.get(rg, names[0], "A", names[1]));
-  },
-  async put(c, id, body) {
-    const { sub, rg, names } = idParts(id);
-    const client = await dns(c, sub);
-    return { result: await client.recordSets.createOrUpdate(rg, names[0], "A", names[1], body) };
-  },
-};
+export const aRecordSet: KindAdapter<"aRecordSet"> = syncKind({ client: dns, group: (d) => d.recordSets, names: ([zone, name]) => [zone, "A", name] });

@@ -3,21 +3,12 @@
 import type { FeatureClient } from "@azure/arm-features";
 import type { ResourceManagementClient } from "@azure/arm-resources";
 import type { ArmClients } from "../clients.js";
-import { idParts, readOrUndefined, type KindAdapter } from "./kind.js";
+import { readOrUndefined, syncKind, type KindAdapter } from "./kind.js";
 
 export const resources = (c: ArmClients, sub: string) => c.sdk<ResourceManagementClient>("resources", sub, async () => (await import("@azure/arm-resources")).ResourceManagementClient);
 const features = (c: ArmClients, sub: string) => c.sdk<FeatureClient>("features", sub, async () => (await import("@azure/arm-features")).FeatureClient);
 
-export const resourceGroup: KindAdapter<"resourceGroup"> = {
-  async read(c, id) {
-    const { sub, rg } = idParts(id);
-    return readOrUndefined(async () => (await resources(c, sub)).resourceGroups.get(rg));
-  },
-  async put(c, id, body) {
-    const { sub, rg } = idParts(id);
-    return { result: await (await resources(c, sub)).resourceGroups.createOrUpdate(rg, body) };
-  },
-};
+export const resourceGroup: KindAdapter<"resourceGroup"> = syncKind({ client: resources, group: (r) => r.resourceGroups });
 
 /** `/subscriptions/{s}/providers/{namespace}` */
 export const provider: KindAdapter<"provider"> = {
