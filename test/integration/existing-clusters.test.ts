@@ -158,7 +158,7 @@ describe("operations on existing clusters", () => {
     const NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7";
     const byHand = `${nodesSubnet}/providers/Microsoft.Authorization/roleAssignments/0b8e5d2c-7a4f-4e4b-9d1e-3f2a6c5b8e71`;
     host.standIn!.seed({ id: byHand, properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${NETWORK_CONTRIBUTOR}`, principalId: principal, principalType: "ServicePrincipal" } });
-    const status = await provision(host, { operation: "enableApiServerVnetIntegration", requestId: "convert-byhand", cluster: cluster("aks-byhand"), network: { subnets: { apiServer: "10.226.0.0/28" } } });
+    const status = await provision(host, { operation: "enableApiServerVnetIntegration", requestId: "convert-byhand", cluster: cluster("aks-byhand"), network: { subnets: { apiServer: "10.225.0.0/28" } } });
     assert.equal(status.state, "Succeeded", JSON.stringify(status.error));
     const step = status.steps.find((x) => x.name === "role:networkContributor:nodesSubnet")!;
     assert.deepEqual([step.state, step.attempts], ["Succeeded", 1]);

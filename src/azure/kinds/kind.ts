@@ -65,12 +65,17 @@ interface GroupSpec<C> {
   names?: (names: string[]) => unknown[];
 }
 
-/** A group whose write answers at once (no long-running operation): get + createOrUpdate. */
-export function syncKind<K extends ResourceKind, C>(spec: GroupSpec<C>): KindAdapter<K> {
-  const call = async (c: ArmClients, id: string) => {
+/** The group and the leading arguments (resource group, names) for the resource `id`. */
+function groupCall<C>(spec: GroupSpec<C>) {
+  return async (c: ArmClients, id: string) => {
     const { sub, rg, names } = idParts(id);
     return { g: spec.group(await spec.client(c, sub)) as Group, args: [rg, ...(spec.names ?? ((n) => n))(names)] };
   };
+}
+
+/** A group whose write answers at once (no long-running operation): get + createOrUpdate. */
+export function syncKind<K extends ResourceKind, C>(spec: GroupSpec<C>): KindAdapter<K> {
+  const call = groupCall(spec);
   return {
     async read(c, id) {
       const { g, args } = await call(c, id);
@@ -85,15 +90,9 @@ export function syncKind<K extends ResourceKind, C>(spec: GroupSpec<C>): KindAda
 
 /** A classic (core-client) SDK group: get + beginCreateOrUpdate, resumed with `resumeFrom`. */
 export function classicKind<K extends ResourceKind, C>(spec: GroupSpec<C>): KindAdapter<K> {
-  const call = async (c: ArmClients, id: string) => {
-    const { sub, rg, names } = idParts(id);
-    return { g: spec.group(await spec.client(c, sub)) as Group, args: [rg, ...(spec.names ?? ((n) => n))(names)] };
-  };
+  const call = groupCall(spec);
   return {
-    async read(c, id) {
-      const { g, args } = await call(c, id);
-      return readOrUndefined(() => g.get(...args));
-    },
+    ...syncKind<K, C>(spec),
     async put(c, id, body) {
       const { g, args } = await call(c, id);
       return { poller: (await g.beginCreateOrUpdate(...args, body)) as AnyPoller };
