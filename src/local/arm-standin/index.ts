@@ -14,7 +14,9 @@ import { localCertificate } from "./cert.js";
 import { Operations } from "./operations.js";
 import { Registrations } from "./providers.js";
 import { Router } from "./router.js";
-import { Front, listen } from "./server.js";
+import { Front, listen, type FaultRule, type RecordedRequest } from "./server.js";
+
+export type { FaultRule, RecordedRequest };
 import { ResourceStore } from "./store.js";
 
 export interface ArmStandInOptions {
@@ -35,26 +37,6 @@ export interface ArmStandInOptions {
   now?: () => number;
   /** What upgradeNodeImageVersion moves pools to. */
   latestNodeImageVersion?: { ubuntu: string; azureLinux: string };
-}
-
-export interface RecordedRequest {
-  method: string;
-  path: string;
-  apiVersion?: string;
-  body?: unknown;
-  status: number;
-  at: number;
-}
-
-export interface FaultRule {
-  method?: string;
-  path: RegExp;
-  status: number;
-  code: string;
-  message?: string;
-  retryAfterSeconds?: number;
-  /** Default 1. */
-  times?: number;
 }
 
 export interface ArmStandIn {

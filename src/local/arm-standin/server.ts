@@ -6,10 +6,28 @@ import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { ArmError } from "./errors.js";
 import { canonical } from "./ids.js";
-import type { FaultRule, RecordedRequest } from "./index.js";
 import type { Reply } from "./providers.js";
 import type { Router } from "./router.js";
 
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  apiVersion?: string;
+  body?: unknown;
+  status: number;
+  at: number;
+}
+
+export interface FaultRule {
+  method?: string;
+  path: RegExp;
+  status: number;
+  code: string;
+  message?: string;
+  retryAfterSeconds?: number;
+  /** Default 1. */
+  times?: number;
+}
 
 const API_VERSION = /^\d{4}-\d{2}-\d{2}(-[A-Za-z0-9.]+)?$/;
 
