@@ -24,14 +24,20 @@ export const roleAssignment: KindAdapter<"roleAssignment"> = {
     const client = await authz(c, sub);
     return readOrUndefined(() => client.roleAssignments.get(scope, name));
   },
+  /**
+   * The same (scope, principal, role) may already be assigned under another name (by hand, by
+   * `az aks create`): that is the assignment wanted, so the scope's assignments for the principal
+   * are listed first and an existing one is the result, with no write. Between that list and the
+   * PUT another writer may make it: ARM then answers 409 RoleAssignmentExists, handled the same way.
+   */
   async put(c, id, body) {
     const { scope, name, sub } = splitAssignment(id);
     const client = await authz(c, sub);
+    const existing = await existingAssignment(client, scope, body);
+    if (existing) return { result: existing };
     try {
       return { result: await client.roleAssignments.create(scope, name, body) };
     } catch (e) {
-      // 409 RoleAssignmentExists: the same (scope, principal, role) is assigned under another name
-      // (by hand, by az). That is the assignment we wanted: answer with it, the write is done.
       if ((e as { statusCode?: number }).statusCode !== 409 || classifyArmError(e).code.toLowerCase() !== "roleassignmentexists") throw e;
       return { result: await existingAssignment(client, scope, body) };
     }
