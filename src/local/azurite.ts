@@ -33,23 +33,29 @@ export async function startAzurite(port?: number): Promise<Azurite> {
   const child: ChildProcess = spawn(process.execPath, [main, "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--tableHost", "127.0.0.1", "--tablePort", String(tablePort)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // Wait for Azurite's "successfully started" line, then stop listening: Azurite logs every request,
+  // and a listener that kept collecting its output would grow and slow the host for as long as it runs.
   await new Promise<void>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`Azurite did not start within 20 s: ${out}`)), 20_000);
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("successfully started")) {
-        clearTimeout(timer);
-        resolve();
-      }
+    let tail = "";
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      child.stdout!.off("data", onData);
+      child.stderr!.off("data", onData);
+      child.off("exit", onExit);
+      if (err) reject(err);
+      else resolve();
     };
+    const onData = (d: Buffer) => {
+      tail = (tail + d.toString()).slice(-4096); // enough for the start line and an error message
+      if (tail.includes("successfully started")) done();
+    };
+    const onExit = (code: number | null) => done(new Error(`Azurite exited with ${code}: ${tail}`));
+    const timer = setTimeout(() => done(new Error(`Azurite did not start within 20 s: ${tail}`)), 20_000);
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Azurite exited with ${code}: ${out}`));
-    });
+    child.once("exit", onExit);
   });
+  // Keep draining its output (a full pipe would block it) without holding on to any of it.
   child.stdout!.resume();
   child.stderr!.resume();
   return {
