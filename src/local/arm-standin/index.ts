@@ -14,9 +14,9 @@ import { localCertificate } from "./cert.js";
 import { Operations } from "./operations.js";
 import { Registrations } from "./providers.js";
 import { Router } from "./router.js";
-import { Front, listen, type FaultRule, type RecordedRequest } from "./server.js";
+import { Front, listen, type FaultRule, type FaultSchedule, type RecordedRequest } from "./server.js";
 
-export type { FaultRule, RecordedRequest };
+export type { FaultRule, FaultSchedule, RecordedRequest };
 import { ResourceStore } from "./store.js";
 
 export interface ArmStandInOptions {
@@ -56,6 +56,8 @@ export interface ArmStandIn {
   seed(resource: { id: string; location?: string; properties?: any; [k: string]: unknown }): void;
   /** The next matching request(s) answer `status` with ARM's error body, without touching state. */
   addFault(rule: FaultRule): void;
+  /** From now on, faults by a seeded schedule (undefined: none). */
+  setFaultSchedule(schedule: FaultSchedule | undefined): void;
   /** These providers answer registrationState NotRegistered (and refuse writes) until POST …/register. */
   setUnregisteredProviders(namespaces: string[]): void;
   close(): Promise<void>;
@@ -103,6 +105,7 @@ export async function startArmStandIn(options: ArmStandInOptions = {}): Promise<
     },
     seed: (resource) => router.seed(resource),
     addFault: (rule) => front.addFault(rule),
+    setFaultSchedule: (schedule) => front.setFaultSchedule(schedule),
     setUnregisteredProviders: (namespaces) => registrations.setUnregistered(namespaces),
     close: () => closeServer(server),
   };

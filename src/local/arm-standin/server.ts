@@ -18,6 +18,19 @@ export interface RecordedRequest {
   at: number;
 }
 
+/**
+ * Faults chosen by a seeded schedule: each request, in the order they arrive, is answered 429 (with
+ * Retry-After) with probability `throttle`, else 500 with probability `serverError`. The same seed
+ * gives the same sequence of decisions.
+ */
+export interface FaultSchedule {
+  seed: number;
+  throttle: number;
+  serverError: number;
+  /** Retry-After of the 429s, in seconds (ARM's header is in seconds); default 1. */
+  retryAfterSeconds?: number;
+}
+
 export interface FaultRule {
   method?: string;
   path: RegExp;
@@ -42,6 +55,12 @@ export class Front {
     private readonly now: () => number,
   ) {}
 
+  private schedule?: { plan: FaultSchedule; next: () => number };
+
+  setFaultSchedule(plan: FaultSchedule | undefined): void {
+    this.schedule = plan && { plan, next: mulberry32(plan.seed) };
+  }
+
   addFault(rule: FaultRule): void {
     this.faults.push({ ...rule, left: rule.times ?? 1 });
   }
@@ -58,6 +77,17 @@ export class Front {
         !/\/providers\/[^/]+\/(un)?register$/i.test(r.path) &&
         !/\/providers\/Microsoft\.Features\//i.test(r.path),
     );
+  }
+
+  /** The schedule's decision for this request, as a one-time rule. */
+  private scheduledFault(): (FaultRule & { left: number }) | undefined {
+    if (!this.schedule) return undefined;
+    const { plan, next } = this.schedule;
+    const r = next();
+    if (r < plan.throttle)
+      return { path: /./, status: 429, code: "TooManyRequests", message: "The request is being throttled (injected by the fault schedule).", retryAfterSeconds: plan.retryAfterSeconds ?? 1, left: 1 };
+    if (r < plan.throttle + plan.serverError) return { path: /./, status: 500, code: "InternalServerError", message: "Injected by the fault schedule.", left: 1 };
+    return undefined;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -97,7 +127,7 @@ export class Front {
         throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", { "www-authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"' });
       if (!apiVersion) throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
       if (!API_VERSION.test(apiVersion)) throw new ArmError(400, "InvalidApiVersionParameter", `The api-version '${apiVersion}' is invalid. The supported versions are dates such as '2024-01-01' or '2024-01-01-preview'.`);
-      const fault = this.faults.find((f) => f.left > 0 && f.path.test(path) && (!f.method || f.method.toUpperCase() === method));
+      const fault = this.faults.find((f) => f.left > 0 && f.path.test(path) && (!f.method || f.method.toUpperCase() === method)) ?? this.scheduledFault();
       if (fault) {
         fault.left--;
         this.faulted.add(record);
@@ -111,6 +141,18 @@ export class Front {
       fail(new ArmError(500, "InternalServerError", `ARM stand-in error: ${(e as Error).stack ?? e}`));
     }
   }
+}
+
+/** A small seeded PRNG (mulberry32): the same seed, the same sequence in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 function safeDecode(s: string): string {
