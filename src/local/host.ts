@@ -5,7 +5,7 @@ import http from "node:http";
 import https from "node:https";
 import functions from "@azure/functions";
 import type { AppDeps, RunnerSettings } from "../app/deps.js";
-import { DEFAULT_SETTINGS } from "../app/deps.js";
+import { DEFAULT_SETTINGS, settingsFromEnv } from "../app/deps.js";
 import { ArmGateway } from "../azure/arm-gateway.js";
 import { ArmClients, armCredential } from "../azure/clients.js";
 import { QUEUES } from "../app/queue.js";
@@ -60,11 +60,13 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     upgrades: stores.upgrades,
     queue: bus,
     arm: new ArmGateway(clients),
-    settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), ...opts.settings },
+    settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), allowedScopes: settingsFromEnv(process.env).allowedScopes, ...opts.settings },
     now: () => new Date(),
     log,
   };
   useDeps(deps);
+  // Unrestricted is for the local host only (the Functions app refuses to start without the setting).
+  if (!deps.settings.allowedScopes && !opts.quiet) console.warn("warning: ALLOWED_SCOPES is not set: requests may act on any subscription the credential reaches");
 
   const context = (name: string, id: string) =>
     new InvocationContext({ functionName: name, invocationId: id, logHandler: (level, ...args) => level !== "debug" && level !== "trace" && log(`${name}: ${args.join(" ")}`) });
