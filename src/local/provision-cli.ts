@@ -51,6 +51,9 @@ async function main(): Promise<number> {
 
   const armEndpoint = process.env.ARM_ENDPOINT;
   const host = await startLocalHost({ armEndpoint, quiet: true });
+  // Interrupted: stop Azurite and the stand-in before leaving (a parent's death is covered by the children themselves).
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.once(signal, () => void host.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143)));
   const out = args.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
   try {
     // Resources that must exist before the request (an existing cluster, a VNet): --seed FILE, or
