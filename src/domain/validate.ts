@@ -34,20 +34,21 @@ export function validateRequest(raw: unknown, opts: ValidationOptions = {}): Val
  */
 function rulesOnWhatParsed(raw: unknown, shape: ValidationError[], opts: ValidationOptions): ValidationError[] {
   if (!raw || typeof raw !== "object" || shape.some((e) => e.path === "operation" || e.path === "")) return [];
-  const issues = clusterRequest.safeParse(raw).error?.issues ?? [];
   let candidate: unknown = structuredClone(raw);
-  let pending = issues;
+  let pending = clusterRequest.safeParse(raw).error?.issues ?? [];
+  // Arrays that lost an item: the items after it changed index, so no rule about them is reported.
+  const shifted = new Set<string>();
   // Each round drops the fields of the remaining issues; a required field dropped is reported again
-  // one level up, so a few rounds settle (bounded by the contract's depth).
+  // and its parent goes in the next round (bounded by the contract's depth).
   for (let round = 0; round < 6 && pending.length; round++) {
     for (const issue of pending) {
-      const keys = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
-      for (const k of keys) candidate = candidate === GIVE_UP ? GIVE_UP : dropPath(candidate, k, round);
+      const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      for (const p of paths) candidate = dropPath(candidate, round > 0 && p.length > 1 ? p.slice(0, -1) : p, [], shifted);
     }
-    if (candidate === GIVE_UP) return [];
     const again = clusterRequest.safeParse(candidate);
     if (again.success) {
-      const related = (p: string) => shape.some((s) => s.path.split(", ").some((sp) => sp === p || p.startsWith(`${sp}.`) || p.startsWith(`${sp}[`) || sp.startsWith(`${p}.`) || sp.startsWith(`${p}[`)));
+      const under = (p: string, q: string) => p === q || p.startsWith(`${q}.`) || p.startsWith(`${q}[`);
+      const related = (p: string) => [...shifted].some((a) => under(p, a)) || shape.some((s) => s.path.split(", ").some((sp) => under(p, sp) || under(sp, p)));
       return [...checkRules(again.data), ...checkScopes(again.data, opts.allowedScopes)].filter((e) => !related(e.path));
     }
     pending = again.error.issues;
@@ -55,30 +56,19 @@ function rulesOnWhatParsed(raw: unknown, shape: ValidationError[], opts: Validat
   return [];
 }
 
-const GIVE_UP = Symbol("give up");
-
-/**
- * A copy of `v` without the value at `path`. An array item is not removed (the items after it would
- * change their index, and the rules' paths with it): that gives up.
- */
-function dropPath(v: unknown, path: readonly PropertyKey[], round: number): unknown {
-  // In later rounds drop the parent instead: the field itself was required.
-  const p = round > 0 && path.length > 1 ? path.slice(0, -1) : path;
-  if (!p.length || !v || typeof v !== "object") return v;
-  const [head, ...rest] = p;
+/** A copy of `v` without the value at `path`; an array that loses an item is noted in `shifted`. */
+function dropPath(v: unknown, path: readonly PropertyKey[], at: PropertyKey[], shifted: Set<string>): unknown {
+  if (!path.length || !v || typeof v !== "object") return v;
+  const [head, ...rest] = path;
   if (Array.isArray(v)) {
-    if (!rest.length) return GIVE_UP;
     const i = Number(head);
-    const items = v.map((x, j) => (j === i ? dropPath(x, rest, 0) : x));
-    return items.includes(GIVE_UP) ? GIVE_UP : items;
+    if (rest.length) return v.map((x, j) => (j === i ? dropPath(x, rest, [...at, j], shifted) : x));
+    shifted.add(formatPath(at));
+    return v.filter((_, j) => j !== i);
   }
   const o = { ...(v as Record<PropertyKey, unknown>) };
-  if (!rest.length) delete o[head];
-  else {
-    const child = dropPath(o[head], rest, 0);
-    if (child === GIVE_UP) return GIVE_UP;
-    o[head] = child;
-  }
+  if (rest.length) o[head] = dropPath(o[head], rest, [...at, head], shifted);
+  else delete o[head];
   return o;
 }
 
@@ -96,6 +86,7 @@ function toValidationError(issue: z.core.$ZodIssue): ValidationError {
   if (issue.code === "invalid_union" && path === "") {
     return { path: "operation", message: "must be one of the operations in the contract (create, enableNetworkIsolation, …)" };
   }
+  if (issue.code === "invalid_key") return { path, message: issue.issues.map((i) => i.message).join("; ") };
   if (issue.code === "unrecognized_keys") {
     return { path: issue.keys.map((k) => (path ? `${path}.${k}` : k)).join(", "), message: `unknown field(s): ${issue.keys.join(", ")}` };
   }
