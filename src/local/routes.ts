@@ -73,10 +73,12 @@ async function eventGridWebhook(req: http.IncomingMessage, url: URL, body: strin
   } catch {
     return { status: 400, jsonBody: { error: "the body is not JSON" } };
   }
-  const events = (Array.isArray(parsed) ? parsed : [parsed]) as Record<string, any>[];
-  const validation = events.find((e) => (e.eventType ?? e.type) === SUBSCRIPTION_VALIDATION);
-  if (validation) return { status: 200, jsonBody: { validationResponse: validation.data?.validationCode } };
-  for (const e of events) await clusterEvents(e, new InvocationContext({ functionName: CLUSTER_EVENTS_FUNCTION, invocationId: String(e.id ?? crypto.randomUUID()) }));
+  // As the Functions host does: each entry goes to the function, whatever it holds (it type-checks).
+  const events: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+  const field = (e: unknown, k: string) => (e && typeof e === "object" ? (e as Record<string, unknown>)[k] : undefined);
+  const validation = events.find((e) => (field(e, "eventType") ?? field(e, "type")) === SUBSCRIPTION_VALIDATION);
+  if (validation) return { status: 200, jsonBody: { validationResponse: field(field(validation, "data"), "validationCode") } };
+  for (const e of events) await clusterEvents(e as Record<string, unknown>, new InvocationContext({ functionName: CLUSTER_EVENTS_FUNCTION, invocationId: crypto.randomUUID() }));
   return { status: 200 };
 }
 
