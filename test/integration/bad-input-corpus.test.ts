@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { statusOf } from "../../src/app/accept.js";
 import { parseAllowedScopes } from "../../src/domain/scopes.js";
-import { QUEUES } from "../../src/messaging/queue.js";
+import { QUEUES } from "../../src/app/queue.js";
 import type { LocalHost } from "../../src/local/host.js";
 import { startTestHost } from "../helpers/local.js";
 import { example, SUB } from "../helpers/examples.js";

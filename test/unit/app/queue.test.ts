@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { stepMessageId } from "../../../src/messaging/queue.js";
+import { stepMessageId } from "../../../src/app/queue.js";
 
 describe("step message ids", () => {
   it("stay within 128 characters and differ by seq for a maximal (100-character) request id", () => {
