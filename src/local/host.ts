@@ -41,6 +41,8 @@ export interface LocalHost {
   close(): Promise<void>;
 }
 
+export const UNRESTRICTED_WARNING = "warning: ALLOWED_SCOPES is not set: requests may act on any subscription the credential reaches (allowed on the local host only)";
+
 /** Re-checks on the stand-in follow its (scaled-down) Retry-After; keep the floor low locally. */
 export const LOCAL_SETTINGS: RunnerSettings = { ...DEFAULT_SETTINGS, minRecheckMs: 50, maxRecheckMs: 5_000 };
 
@@ -66,7 +68,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   };
   useDeps(deps);
   // Unrestricted is for the local host only (the Functions app refuses to start without the setting).
-  if (!deps.settings.allowedScopes && !opts.quiet) console.warn("warning: ALLOWED_SCOPES is not set: requests may act on any subscription the credential reaches");
+  if (!deps.settings.allowedScopes && !opts.quiet) console.warn(UNRESTRICTED_WARNING);
 
   const context = (name: string, id: string) =>
     new InvocationContext({ functionName: name, invocationId: id, logHandler: (level, ...args) => level !== "debug" && level !== "trace" && log(`${name}: ${args.join(" ")}`) });

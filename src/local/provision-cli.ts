@@ -9,7 +9,7 @@ import { acceptRequest, whatIf } from "../app/accept.js";
 import { statusOf } from "../app/accept.js";
 import type { StatusDocument } from "../app/status.js";
 import { parseJson } from "../domain/validate.js";
-import { startLocalHost } from "./host.js";
+import { startLocalHost, UNRESTRICTED_WARNING } from "./host.js";
 
 interface Args { file?: string; json: boolean; plan: boolean; seed?: string; timeoutMs: number }
 
@@ -51,6 +51,7 @@ async function main(): Promise<number> {
 
   const armEndpoint = process.env.ARM_ENDPOINT;
   const host = await startLocalHost({ armEndpoint, quiet: true });
+  if (!host.deps.settings.allowedScopes) console.error(UNRESTRICTED_WARNING);
   // Interrupted: stop Azurite and the stand-in before leaving (a parent's death is covered by the children themselves).
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
     process.once(signal, () => void host.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143)));
