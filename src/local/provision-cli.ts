@@ -10,6 +10,7 @@ import { statusOf } from "../app/accept.js";
 import type { StatusDocument } from "../app/status.js";
 import { parseJson } from "../domain/validate.js";
 import { startLocalHost, UNRESTRICTED_WARNING } from "./host.js";
+import { settingsFromEnv } from "../app/deps.js";
 
 interface Args { file?: string; json: boolean; plan: boolean; seed?: string; timeoutMs: number }
 
@@ -39,7 +40,7 @@ async function main(): Promise<number> {
   const parsed = parseJson(await readFile(args.file!, "utf8"));
 
   if (args.plan) {
-    const result = parsed.ok ? whatIf(parsed.value) : parsed;
+    const result = parsed.ok ? whatIf(parsed.value, { allowedScopes: settingsFromEnv(process.env).allowedScopes }) : parsed;
     if (!result.ok) {
       printErrors(result.errors);
       return 1;
