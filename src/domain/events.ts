@@ -64,5 +64,6 @@ const KINDS: ClusterEventKind[] = ["NewKubernetesVersionAvailable", "ClusterSupp
 function eventTime(text: string | undefined, now: Date): string {
   const t = text ? Date.parse(text) : NaN;
   const latest = now.getTime() + EVENT_TIME_SKEW_MS;
-  return new Date(Number.isFinite(t) ? Math.min(t, latest) : now.getTime()).toISOString();
+  if (!Number.isFinite(t)) return now.toISOString();
+  return t <= latest ? text! : new Date(latest).toISOString();
 }
