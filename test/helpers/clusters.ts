@@ -12,7 +12,7 @@ let seq = 0;
 export const nextEventId = (prefix: string) => `${prefix}-${++seq}`;
 export const rgId = `/subscriptions/${SUB}/resourceGroups/${RG}`;
 export const vnetId = `${rgId}/providers/Microsoft.Network/virtualNetworks/vnet-aks-existing`;
-const nodesSubnet = `${vnetId}/subnets/nodes`;
+export const nodesSubnet = `${vnetId}/subnets/nodes`;
 export const idOf = (name: string) => `${rgId}/providers/Microsoft.ContainerService/managedClusters/${name}`;
 
 /** A running cluster with two pools in its own VNet, as `az aks create` would leave it. */

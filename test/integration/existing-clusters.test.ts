@@ -6,7 +6,7 @@ import { clusterStatus } from "../../src/app/cluster-status.js";
 import { checkNodeImages } from "../../src/app/node-image-freshness.js";
 import type { LocalHost } from "../../src/local/host.js";
 import { armWrites, provision, startTestHost } from "../helpers/local.js";
-import { nextEventId, postEvents, RG, rgId, seedCluster, upgradePosts, vnetId, waitUntil, writeEvent } from "../helpers/clusters.js";
+import { nextEventId, nodesSubnet, postEvents, RG, rgId, seedCluster, upgradePosts, vnetId, waitUntil, writeEvent } from "../helpers/clusters.js";
 import { example, SUB } from "../helpers/examples.js";
 
 const cluster = (name: string) => ({ subscriptionId: SUB, resourceGroup: RG, name });
