@@ -3,8 +3,9 @@
 import type { ErrorInfo, RequestRecord, RequestState } from "../state/request-store.js";
 import type { AppDeps } from "./deps.js";
 import { withRetryOnConflict } from "./optimistic.js";
+import { isTerminal } from "./status.js";
 
-function updateRequest(deps: AppDeps, id: string, change: (r: RequestRecord) => RequestRecord | undefined): Promise<void> {
+export function updateRequest(deps: AppDeps, id: string, change: (r: RequestRecord) => RequestRecord | undefined): Promise<void> {
   return withRetryOnConflict(`request ${id}`, async () => {
     const current = await deps.requests.getRequest(id);
     const next = current && change(current);
@@ -16,7 +17,15 @@ export const markRequestRunning = (deps: AppDeps, id: string) =>
   updateRequest(deps, id, (r) => (r.state === "Accepted" ? { ...r, state: "Running" } : undefined));
 
 /** Terminal states are final: a late success never overwrites a failure. */
-export const finishRequest = (deps: AppDeps, id: string, state: Extract<RequestState, "Succeeded" | "Failed">, error?: ErrorInfo, outputs?: Record<string, unknown>) =>
-  updateRequest(deps, id, (r) =>
-    r.state === "Succeeded" || r.state === "Failed" || r.state === "Rejected" ? undefined : { ...r, state, error, outputs: outputs ?? r.outputs },
-  );
+export const finishRequest = (deps: AppDeps, id: string, state: Extract<RequestState, "Succeeded" | "Failed" | "Canceled">, error?: ErrorInfo, outputs?: Record<string, unknown>) =>
+  updateRequest(deps, id, (r) => (isTerminal(r.state) ? undefined : { ...r, state, error, outputs: outputs ?? r.outputs }));
+
+/**
+ * A cancel-requested request ends Canceled once no step has an ARM write in flight (those finish:
+ * ARM offers no way to stop them, and abandoning one would leave its resource half-known).
+ */
+export async function settleCancel(deps: AppDeps, id: string): Promise<void> {
+  const rows = await deps.requests.getSteps(id);
+  if (rows.some((r) => r.state === "Running" && r.operation?.pollerState)) return;
+  await finishRequest(deps, id, "Canceled");
+}

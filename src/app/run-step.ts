@@ -19,7 +19,7 @@ import { ConcurrencyError } from "./optimistic.js";
 import type { AppDeps } from "./deps.js";
 import { noteClusterSettings } from "./cluster-settings.js";
 import { writeFailed, writeFinished, writeStarted } from "./observers.js";
-import { finishRequest, markRequestRunning } from "./request-state.js";
+import { finishRequest, markRequestRunning, settleCancel } from "./request-state.js";
 import type { WriteProgress } from "./arm.js";
 
 const DEFAULT_MAX_WAIT_MS = 30 * 60_000;
@@ -31,8 +31,10 @@ export async function runStep(deps: AppDeps, msg: StepMessage): Promise<void> {
   if (!row) return;
   if (msg.seq === row.seq - 1) return resendFollowUps(deps, req, row);
   if (msg.seq !== row.seq) return; // stale
-  if (row.state === "Succeeded" || row.state === "Failed") return;
+  if (row.state === "Succeeded" || row.state === "Failed" || row.state === "Canceled") return;
   if (req.state === "Failed") return; // another step failed the request: start nothing new
+  // Canceled: a step with an ARM write in flight polls it to the end; any other step stops here.
+  if ((req.cancelRequestedAt || req.state === "Canceled") && !row.operation?.pollerState) return cancelStep(deps, req, row);
 
   const plan = planRequest(req.body as ClusterRequest);
   const def = plan.steps.find((s) => s.name === row.name);
@@ -158,8 +160,15 @@ async function fail(deps: AppDeps, req: RequestRecord, row: StepRecord, error: {
   await finishRequest(deps, req.id, "Failed", { ...error, message: `step ${row.name}: ${error.message}` });
 }
 
+async function cancelStep(deps: AppDeps, req: RequestRecord, row: StepRecord): Promise<void> {
+  const saved: StepRecord = { ...row, state: "Canceled", seq: row.seq + 1, finishedAt: deps.now().toISOString(), waitingSince: undefined, waitReason: undefined, nextCheckAt: undefined };
+  saved.etag = await deps.requests.saveStep(saved);
+  await settleCancel(deps, req.id);
+}
+
 /** The follow-ups of a step's last transition, sent again (idempotent by message id). */
 async function resendFollowUps(deps: AppDeps, req: RequestRecord, row: StepRecord): Promise<void> {
+  if (row.state === "Canceled") return settleCancel(deps, req.id);
   if (row.state === "Succeeded") return emitReady(deps, req);
   if (row.state === "Failed") return finishRequest(deps, req.id, "Failed", row.error && { ...row.error, message: `step ${row.name}: ${row.error.message}` });
   if (row.seq > 0) return sendRecheck(deps, row);
@@ -175,6 +184,8 @@ async function emitReady(deps: AppDeps, req: RequestRecord): Promise<void> {
     const outputs = Object.assign({}, ...plan.steps.map((s) => rows.find((r) => r.name === s.name)?.outputs ?? {}));
     return finishRequest(deps, req.id, "Succeeded", undefined, stripUndefined(outputs));
   }
+  // Read again: the cancel may have come while this invocation ran.
+  if ((await deps.requests.getRequest(req.id))?.cancelRequestedAt) return settleCancel(deps, req.id);
   const ready = readySteps(plan.steps, succeeded, started);
   if (ready.length) await sendFirstMessages(deps, req.id, ready.map((s) => s.name));
 }

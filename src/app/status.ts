@@ -1,5 +1,7 @@
-// The status document of the contract: GET /api/requests/{id} and `provision --json`.
-import type { ErrorInfo, RequestRecord, StepRecord, StepState } from "../state/request-store.js";
+// The status document of the contract (GET /api/requests/{id}, `provision --json`), which is also
+// the status monitor of the Azure REST API guidelines for long-running operations: `status` and an
+// `error` with `target` and `details[]` sit beside the contract's own `state`, which stays.
+import type { ErrorInfo, RequestRecord, RequestState, StepRecord, StepState } from "../state/request-store.js";
 
 export interface StepStatus {
   name: string;
@@ -18,9 +20,41 @@ export interface StepStatus {
   armWrites: number;
 }
 
+/** The status values of the Azure REST API guidelines' status monitor. */
+export type OperationStatus = "NotStarted" | "Running" | "Succeeded" | "Failed" | "Canceled";
+
+export const OPERATION_STATUS: Record<RequestState, OperationStatus> = {
+  Accepted: "NotStarted",
+  Running: "Running",
+  Succeeded: "Succeeded",
+  Failed: "Failed",
+  Rejected: "Failed",
+  Canceled: "Canceled",
+};
+
+export const TERMINAL_STATES: readonly RequestState[] = ["Succeeded", "Failed", "Rejected", "Canceled"];
+export const isTerminal = (state: RequestState) => TERMINAL_STATES.includes(state);
+
+/** An error as the Azure REST API guidelines shape it; `path` and `source` are the contract's. */
+export interface ErrorDetail {
+  code: string;
+  message: string;
+  target?: string;
+  path?: string;
+  source?: string;
+}
+export interface ApiError {
+  code: string;
+  message: string;
+  target?: string;
+  details?: ErrorDetail[];
+}
+
 /** The contract's status document: the request row's public fields, its steps, its warnings. */
-export interface StatusDocument extends Pick<RequestRecord, "id" | "operation" | "target" | "state" | "createdAt" | "updatedAt" | "error" | "outputs"> {
+export interface StatusDocument extends Pick<RequestRecord, "id" | "operation" | "target" | "state" | "createdAt" | "updatedAt" | "outputs" | "cancelRequestedAt"> {
+  status: OperationStatus;
   steps: StepStatus[];
+  error?: ApiError;
   warnings?: string[];
 }
 
@@ -49,13 +83,37 @@ export function statusDocument(req: RequestRecord, rows: StepRecord[]): StatusDo
     operation: req.operation,
     target: req.target,
     state: req.state,
+    status: OPERATION_STATUS[req.state],
     createdAt: req.createdAt,
     updatedAt: [req.updatedAt, ...rows.map((r) => r.finishedAt ?? r.startedAt ?? "")].sort().at(-1)!,
+    cancelRequestedAt: req.cancelRequestedAt,
     steps,
-    error: req.error,
+    error: req.error && apiError(req.error, steps),
     outputs: req.outputs,
     warnings: req.warnings?.length ? req.warnings : undefined,
   });
+}
+
+/**
+ * The guidelines' error: validation problems become details targeting their field path; a failed
+ * step is the target (its resource id, or its name), with ARM's code and message as the detail.
+ */
+function apiError(e: ErrorInfo, steps: StepStatus[]): ApiError {
+  const failed = steps.find((s) => s.state === "Failed" && s.error);
+  const details: ErrorDetail[] = e.details
+    ? e.details.map((d) => clean({ code: "InvalidValue", message: d.message, target: d.path, path: d.path, source: d.source }))
+    : failed
+      ? [{ code: failed.error!.code, message: failed.error!.message, target: failed.resourceId ?? failed.name }]
+      : [];
+  return clean({ code: e.code, message: e.message, target: failed ? (failed.resourceId ?? failed.name) : undefined, details });
+}
+
+/** Seconds until the next step re-check is due (the `Retry-After` of the status monitor); undefined when finished. */
+export function retryAfterSeconds(doc: StatusDocument, now: Date): number | undefined {
+  if (isTerminal(doc.state)) return undefined;
+  const due = doc.steps.map((s) => (s.nextCheckAt ? Date.parse(s.nextCheckAt) : NaN)).filter(Number.isFinite);
+  const next = due.length ? Math.min(...due) : now.getTime();
+  return Math.min(60, Math.max(1, Math.ceil((next - now.getTime()) / 1000)));
 }
 
 function clean<T extends object>(o: T): T {

@@ -1,38 +1,81 @@
-// POST /api/requests (202 + status URL; ?whatIf=true answers the plan and writes nothing)
-// GET  /api/requests/{id} (the status document)
+// The requests API, a long-running operation by the Azure REST API guidelines:
+// POST /api/requests                 202 + Operation-Location + Retry-After (also on a repeat);
+//                                    ?whatIf=true answers the plan and writes nothing
+// GET  /api/requests/{id}            the status monitor (the contract's status document), Retry-After while it runs
+// POST /api/requests/{id}:cancel     202: no new step starts, ARM writes in flight finish, then Canceled
+// GET  /api/requests                 recent requests (?state=&cluster=&top=)
+// Errors carry `error {code, message, target, details[]}` and `x-ms-error-code`.
 import functions, { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { acceptRequest, statusOf, whatIf } from "../app/accept.js";
+import { cancelRequest } from "../app/cancel.js";
+import { listRequests, REQUEST_STATES } from "../app/request-list.js";
+import { retryAfterSeconds, type StatusDocument } from "../app/status.js";
 import { parseJson } from "../domain/validate.js";
+import type { RequestState } from "../state/request-store.js";
 import { json } from "./http-util.js";
 import { getDeps } from "./runtime.js";
+
+const monitorUrl = (request: HttpRequest, id: string) => new URL(`/api/requests/${encodeURIComponent(id)}`, request.url).toString();
+
+/** The status monitor with the headers that tell a client where and when to look again. */
+function monitor(request: HttpRequest, httpStatus: number, doc: StatusDocument, now: Date): HttpResponseInit {
+  const retryAfter = retryAfterSeconds(doc, now);
+  const url = monitorUrl(request, doc.id);
+  return json(httpStatus, doc, { "operation-location": url, location: url, ...(retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {}) });
+}
+
+const notFound = (id: string) => json(404, { error: { code: "RequestNotFound", message: `no request ${id}`, target: "id" } });
 
 export async function postRequest(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
   const parsed = parseJson(await request.text());
   const whatIfMode = ["true", "1"].includes(request.query.get("whatIf") ?? "");
   if (whatIfMode) {
-    if (!parsed.ok) return json(400, { state: "Rejected", error: { code: "ValidationFailed", message: "the body is not JSON", details: parsed.errors } });
-    const plan = whatIf(parsed.value, { allowedScopes: (await getDeps()).settings.allowedScopes });
-    return plan.ok ? json(200, plan.plan) : json(400, { state: "Rejected", error: { code: "ValidationFailed", message: `${plan.errors.length} problem(s)`, details: plan.errors } });
+    const plan = parsed.ok ? whatIf(parsed.value, { allowedScopes: (await getDeps()).settings.allowedScopes }) : parsed;
+    if (plan.ok) return json(200, plan.plan);
+    const details = plan.errors.map((e) => ({ code: "InvalidValue", message: e.message, target: e.path, path: e.path, source: e.source }));
+    return json(400, { state: "Rejected", status: "Failed", error: { code: "ValidationFailed", message: `${plan.errors.length} problem(s)`, details } });
   }
   const deps = await getDeps();
   const outcome = await acceptRequest(deps, parsed.ok ? parsed.value : undefined, undefined, parsed.ok ? undefined : parsed.errors);
-  const location = new URL(`/api/requests/${encodeURIComponent(outcome.status.id)}`, request.url).toString();
   switch (outcome.kind) {
     case "accepted":
-      return json(202, outcome.status, { location });
-    case "existing":
-      return json(200, outcome.status, { location });
+    case "existing": // a repeat is the same operation: the same answer
+      return monitor(request, 202, outcome.status, deps.now());
     case "rejected":
-      return json(400, outcome.status, { location });
+      return monitor(request, 400, outcome.status, deps.now());
     case "conflict":
-      return json(409, { ...outcome.status, error: { code: "RequestIdConflict", message: outcome.message } }, { location });
+      return json(409, { ...outcome.status, error: { code: "RequestIdConflict", message: outcome.message, target: "requestId" } }, { location: monitorUrl(request, outcome.status.id) });
   }
 }
 
 export async function getRequest(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const status = await statusOf(await getDeps(), request.params.id);
-  return status ? json(200, status) : json(404, { error: { code: "RequestNotFound", message: `no request ${request.params.id}` } });
+  const deps = await getDeps();
+  const status = await statusOf(deps, request.params.id);
+  return status ? monitor(request, 200, status, deps.now()) : notFound(request.params.id);
+}
+
+export async function postCancel(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const deps = await getDeps();
+  const outcome = await cancelRequest(deps, request.params.id);
+  if (outcome.kind === "notFound") return notFound(request.params.id);
+  if (outcome.kind === "finished")
+    return json(409, { ...outcome.status, error: { code: "RequestAlreadyFinished", message: `request ${outcome.status.id} is ${outcome.status.state}: nothing to cancel`, target: "id" } });
+  return monitor(request, 202, outcome.status, deps.now());
+}
+
+export async function getRequests(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const state = request.query.get("state") ?? undefined;
+  const top = Number(request.query.get("top") ?? 50);
+  const details = [
+    ...(state && !REQUEST_STATES.includes(state as RequestState) ? [{ code: "InvalidValue", message: `must be one of ${REQUEST_STATES.join(", ")}`, target: "state" }] : []),
+    ...(!Number.isInteger(top) || top < 1 || top > 500 ? [{ code: "InvalidValue", message: "must be an integer from 1 to 500", target: "top" }] : []),
+  ];
+  if (details.length) return json(400, { error: { code: "InvalidQueryParameter", message: `${details.length} invalid query parameter(s)`, details } });
+  const value = await listRequests(await getDeps(), { state: state as RequestState | undefined, cluster: request.query.get("cluster") ?? undefined, top });
+  return json(200, { value });
 }
 
 functions.app.http("postRequest", { route: "requests", methods: ["POST"], authLevel: "function", handler: postRequest });
+functions.app.http("getRequests", { route: "requests", methods: ["GET"], authLevel: "function", handler: getRequests });
 functions.app.http("getRequest", { route: "requests/{id}", methods: ["GET"], authLevel: "function", handler: getRequest });
+functions.app.http("cancelRequest", { route: "requests/{id}:cancel", methods: ["POST"], authLevel: "function", handler: postCancel });

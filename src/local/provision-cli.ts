@@ -95,7 +95,7 @@ async function main(): Promise<number> {
   }
 }
 
-function printErrors(errors: { path: string; message: string; source?: string }[]): void {
+function printErrors(errors: { path?: string; message: string; source?: string }[]): void {
   for (const e of errors) console.error(`  ${e.path || "(body)"}: ${e.message}${e.source ? `  [${e.source}]` : ""}`);
 }
 

@@ -3,7 +3,7 @@
 import type http from "node:http";
 import functions, { type HttpResponseInit } from "@azure/functions";
 import { getCluster } from "../functions/clusters.js";
-import { getRequest, postRequest } from "../functions/requests.js";
+import { getRequest, getRequests, postCancel, postRequest } from "../functions/requests.js";
 import { CLUSTER_EVENTS_FUNCTION, clusterEvents } from "../functions/events.js";
 import { SUBSCRIPTION_VALIDATION } from "../domain/events.js";
 import { QUEUES, type QueueName } from "../app/queue.js";
@@ -16,6 +16,8 @@ interface Route { method: string; pattern: RegExp; params: string[]; name: strin
 
 const routes: Route[] = [
   { method: "POST", pattern: /^\/api\/requests$/, params: [], name: "postRequest", handler: postRequest },
+  { method: "GET", pattern: /^\/api\/requests$/, params: [], name: "getRequests", handler: getRequests },
+  { method: "POST", pattern: /^\/api\/requests\/([^/]+):cancel$/, params: ["id"], name: "cancelRequest", handler: postCancel },
   { method: "GET", pattern: /^\/api\/requests\/([^/]+)$/, params: ["id"], name: "getRequest", handler: getRequest },
   { method: "GET", pattern: /^\/api\/clusters\/([^/]+)\/([^/]+)\/([^/]+)$/, params: ["subscriptionId", "resourceGroup", "name"], name: "getCluster", handler: getCluster },
 ];

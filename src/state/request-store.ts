@@ -4,8 +4,9 @@ import type { PendingWrite } from "../app/arm.js";
 import { ConcurrencyError } from "../app/optimistic.js";
 import { TableClient, type TableEntityResult } from "@azure/data-tables";
 
-export type RequestState = "Accepted" | "Running" | "Succeeded" | "Failed" | "Rejected";
-export type StepState = "Pending" | "Running" | "Succeeded" | "Failed";
+export type RequestState = "Accepted" | "Running" | "Succeeded" | "Failed" | "Rejected" | "Canceled";
+/** Canceled: the request was canceled before this step wrote anything (an ARM write in flight finishes instead). */
+export type StepState = "Pending" | "Running" | "Succeeded" | "Failed" | "Canceled";
 
 export interface ErrorInfo {
   code: string;
@@ -34,6 +35,10 @@ export interface RequestRecord {
   warnings: string[];
   error?: ErrorInfo;
   outputs?: Record<string, unknown>;
+  /** Set by POST /api/requests/{id}:cancel: no new step starts; the request ends Canceled once no ARM write is in flight. */
+  cancelRequestedAt?: string;
+  /** W3C trace context of the request's end-to-end transaction (every message and log line carries it). */
+  traceparent?: string;
   etag?: string;
 }
 
@@ -196,6 +201,21 @@ export class RequestStore {
       if (isStatus(e, 404)) return undefined;
       throw e;
     }
+  }
+
+  /**
+   * Request rows (one per partition, so this scans the table's request rows; at most `limit` are
+   * read), optionally of one state. Bodies and plans are not read.
+   */
+  async listRequests(state: RequestState | undefined, limit: number): Promise<Omit<RequestRecord, "body" | "plan" | "bodyHash">[]> {
+    const filter = `RowKey eq '${REQUEST_ROW}'${state ? ` and state eq '${state.replace(/'/g, "''")}'` : ""}`;
+    const select = ["id", "operation", "target", "state", "createdAt", "updatedAt", "warnings", "error", "outputs", "cancelRequestedAt", "traceparent"];
+    const rows: Omit<RequestRecord, "body" | "plan" | "bodyHash">[] = [];
+    for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) {
+      rows.push(fromEntity(e));
+      if (rows.length >= limit) break;
+    }
+    return rows;
   }
 
   /** Replaces the step row if nobody changed it since it was read; returns the new ETag. */

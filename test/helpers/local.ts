@@ -1,19 +1,17 @@
 // Runs requests on the local host (Azurite + in-process bus + ARM stand-in), as the CLI does.
 import { acceptRequest, statusOf } from "../../src/app/accept.js";
-import type { StatusDocument } from "../../src/app/status.js";
+import { isTerminal, type StatusDocument } from "../../src/app/status.js";
 import { startLocalHost, type LocalHost, type LocalHostOptions } from "../../src/local/host.js";
 
 export async function startTestHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
   return startLocalHost({ quiet: true, ...opts, standIn: { timeScale: 0.05, ...opts.standIn } });
 }
 
-const TERMINAL = ["Succeeded", "Failed", "Rejected"];
-
 export async function waitForRequest(host: LocalHost, id: string, timeoutMs = 60_000): Promise<StatusDocument> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const s = (await statusOf(host.deps, id))!;
-    if (TERMINAL.includes(s.state)) {
+    if (isTerminal(s.state)) {
       // let in-flight follow-up messages settle so counts are stable
       await host.bus.whenIdle();
       return (await statusOf(host.deps, id))!;

@@ -1,0 +1,36 @@
+// GET /api/requests and the status page's list: recent requests, newest first, filtered by state
+// and by cluster (a part of the target's resource id, case-insensitive).
+import type { RequestState } from "../state/request-store.js";
+import type { AppDeps } from "./deps.js";
+import { OPERATION_STATUS, type OperationStatus } from "./status.js";
+
+export interface RequestSummary {
+  id: string;
+  operation: string;
+  target: string;
+  state: RequestState;
+  status: OperationStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ListFilter {
+  state?: RequestState;
+  cluster?: string;
+  /** At most this many (newest first); default 50. */
+  top?: number;
+}
+
+export const REQUEST_STATES: readonly RequestState[] = ["Accepted", "Running", "Succeeded", "Failed", "Rejected", "Canceled"];
+/** How many request rows one list reads at most: the list is a scan, bounded. */
+const SCAN_LIMIT = 2000;
+
+export async function listRequests(deps: AppDeps, filter: ListFilter): Promise<RequestSummary[]> {
+  const rows = await deps.requests.listRequests(filter.state, SCAN_LIMIT);
+  const cluster = filter.cluster?.toLowerCase();
+  return rows
+    .filter((r) => !cluster || r.target.toLowerCase().includes(cluster))
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
+    .slice(0, filter.top ?? 50)
+    .map((r) => ({ id: r.id, operation: r.operation, target: r.target, state: r.state, status: OPERATION_STATUS[r.state], createdAt: r.createdAt, updatedAt: r.updatedAt }));
+}
