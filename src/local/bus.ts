@@ -39,6 +39,7 @@ export class LocalBus implements QueueSender {
   private readonly handlers = new Map<string, Handler>();
   private readonly dead = new Map<string, DeadLetter[]>();
   private readonly inFlight = new Map<string, number>();
+  private readonly paused = new Set<string>();
   private readonly sendFaults: { match: (q: string, m: OutboundMessage) => boolean; times: number }[] = [];
   private timer?: NodeJS.Timeout;
   private closed = false;
@@ -96,6 +97,16 @@ export class LocalBus implements QueueSender {
     this.sendFaults.push({ match, times });
   }
 
+  /** Test control: hold a queue's messages (they stay queued) until resume(). */
+  pause(queue: QueueName): void {
+    this.paused.add(queue);
+  }
+
+  resume(queue: QueueName): void {
+    this.paused.delete(queue);
+    this.kick();
+  }
+
   pending(queue?: QueueName): number {
     const qs = queue ? [queue] : [...this.queues.keys()];
     return qs.reduce((n, q) => n + (this.queues.get(q)?.length ?? 0) + (this.inFlight.get(q) ?? 0), 0);
@@ -129,7 +140,7 @@ export class LocalBus implements QueueSender {
     let next = Infinity;
     for (const [name, items] of this.queues) {
       const handler = this.handlers.get(name);
-      if (!handler) continue;
+      if (!handler || this.paused.has(name)) continue;
       items.sort((a, b) => a.visibleAt - b.visibleAt);
       while (items.length && items[0].visibleAt <= now && (this.inFlight.get(name) ?? 0) < (this.opts.maxConcurrentCalls ?? 16)) {
         const item = items.shift()!;

@@ -10,8 +10,10 @@ const caFile = ".local-arm-ca.pem";
 if (host.standIn) await writeFile(caFile, host.standIn.caPem);
 
 console.log(`aks-provisioner local host on ${host.url}
+  ${host.url}/                             status page: recent requests, a live timeline per request
   POST ${host.url}/api/requests            submit a request (?whatIf=true: plan only)
-  GET  ${host.url}/api/requests/{id}       status document
+  GET  ${host.url}/api/requests/{id}       status monitor (POST …/{id}:cancel to cancel)
+  GET  ${host.url}/api/openapi.json        the API as OpenAPI 3.1
   GET  ${host.url}/api/clusters/{sub}/{rg}/{name}
   POST ${host.url}/local/queues/cluster-requests   put a raw message on the queue
   Tables: Azurite on 127.0.0.1:${host.azurite.port} (in memory)
