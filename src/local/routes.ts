@@ -3,6 +3,7 @@
 import type http from "node:http";
 import functions, { type HttpResponseInit } from "@azure/functions";
 import { getCluster } from "../functions/clusters.js";
+import { getOpenApi } from "../functions/openapi.js";
 import { statusListPage, statusRequestPage } from "../functions/status-page.js";
 import { getRequest, getRequests, postCancel, postRequest } from "../functions/requests.js";
 import { CLUSTER_EVENTS_FUNCTION, clusterEvents } from "../functions/events.js";
@@ -20,6 +21,7 @@ const routes: Route[] = [
   { method: "GET", pattern: /^\/api\/requests$/, params: [], name: "getRequests", handler: getRequests },
   { method: "POST", pattern: /^\/api\/requests\/([^/]+):cancel$/, params: ["id"], name: "cancelRequest", handler: postCancel },
   { method: "GET", pattern: /^\/api\/requests\/([^/]+)$/, params: ["id"], name: "getRequest", handler: getRequest },
+  { method: "GET", pattern: /^\/api\/openapi\.json$/, params: [], name: "getOpenApi", handler: getOpenApi },
   { method: "GET", pattern: /^\/api\/status$/, params: [], name: "statusListPage", handler: statusListPage },
   { method: "GET", pattern: /^\/api\/status\/requests\/([^/]+)$/, params: ["id"], name: "statusRequestPage", handler: statusRequestPage },
   // The status page at the local host's root as well.

@@ -1,0 +1,98 @@
+// The HTTP API's documents as zod schemas: the source of the OpenAPI document (src/app/openapi.ts).
+// The TypeScript types the code uses are checked against them below, so the schemas cannot drift
+// from what the handlers send.
+import { z } from "zod";
+import type { PlanDocument } from "./accept.js";
+import type { RequestSummary } from "./request-list.js";
+import type { StatusDocument } from "./status.js";
+
+const REQUEST_STATE = z.enum(["Accepted", "Running", "Succeeded", "Failed", "Rejected", "Canceled"]).describe("The contract's state (v1 values plus Canceled).");
+const OPERATION_STATUS = z.enum(["NotStarted", "Running", "Succeeded", "Failed", "Canceled"]).describe("The Azure REST API guidelines' status of a long-running operation.");
+const STEP_STATE = z.enum(["Pending", "Running", "Succeeded", "Failed", "Canceled"]);
+const TIME = z.string().describe("ISO 8601, UTC");
+
+export const errorDetail = z
+  .object({
+    code: z.string(),
+    message: z.string(),
+    target: z.string().optional().describe("The field path (validation) or the resource (ARM) the detail is about."),
+    path: z.string().optional().describe("The contract's field path of a validation error (same as target)."),
+    source: z.string().optional().describe("The procedure or ARM rule behind a validation error."),
+  })
+  .describe("One problem, as the Azure REST API guidelines shape an error detail.");
+
+export const apiError = z
+  .object({
+    code: z.string().describe("Also in the x-ms-error-code header."),
+    message: z.string(),
+    target: z.string().optional(),
+    details: z.array(errorDetail).optional(),
+  })
+  .describe("An error by the Azure REST API guidelines.");
+
+const stepError = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ path: z.string(), message: z.string(), source: z.string().optional() })).optional() });
+
+export const stepStatus = z.object({
+  name: z.string(),
+  state: STEP_STATE,
+  attempts: z.number().int(),
+  startedAt: TIME.optional(),
+  finishedAt: TIME.optional(),
+  resourceId: z.string().optional(),
+  error: stepError.optional().describe("ARM's code and message when the step failed."),
+  dependsOn: z.array(z.string()),
+  description: z.string().describe("What the step writes."),
+  lastError: stepError.optional().describe("The last transient error the step is retrying."),
+  waitingFor: z.string().optional(),
+  nextCheckAt: TIME.optional().describe("When a running step looks again."),
+  armWrites: z.number().int(),
+});
+
+export const statusMonitor = z
+  .object({
+    id: z.string(),
+    operation: z.string(),
+    target: z.string().describe("The resource id the request is about."),
+    state: REQUEST_STATE,
+    status: OPERATION_STATUS,
+    createdAt: TIME,
+    updatedAt: TIME,
+    cancelRequestedAt: TIME.optional(),
+    steps: z.array(stepStatus),
+    error: apiError.optional(),
+    outputs: z.record(z.string(), z.unknown()).optional(),
+    warnings: z.array(z.string()).optional(),
+  })
+  .describe("The status monitor of a request: the contract's status document with the guidelines' status.");
+
+export const errorResponse = z.looseObject({ error: apiError }).describe("An error answer (a status monitor may carry it too).");
+
+export const planDocument = z.object({
+  operation: z.string(),
+  target: z.string(),
+  warnings: z.array(z.string()),
+  steps: z.array(z.object({ name: z.string(), dependsOn: z.array(z.string()), writes: z.string(), resourceId: z.string().optional() })),
+});
+
+export const requestSummary = z.object({ id: z.string(), operation: z.string(), target: z.string(), state: REQUEST_STATE, status: OPERATION_STATUS, createdAt: TIME, updatedAt: TIME });
+export const requestList = z.object({ value: z.array(requestSummary) });
+
+export const clusterStatus = z
+  .looseObject({
+    id: z.string(),
+    subscriptionId: z.string(),
+    resourceGroup: z.string(),
+    name: z.string(),
+    generation: z.number().int(),
+    upgrades: z.object({ pending: z.array(z.looseObject({ pool: z.string(), state: z.string() })), past: z.array(z.looseObject({ pool: z.string(), state: z.string() })) }),
+    events: z.record(z.string(), z.unknown()),
+  })
+  .describe("What this app knows of a cluster: last-known isolation settings, node-image upgrades, the latest AKS events.");
+
+// The handlers' types must fit the schemas (a compile error here means a schema to update).
+type Fits<Schema, T extends Schema> = T;
+export type SchemaChecks = [
+  Fits<z.input<typeof statusMonitor>, StatusDocument>,
+  Fits<z.input<typeof planDocument>, PlanDocument>,
+  Fits<z.input<typeof requestSummary>, RequestSummary>,
+];
