@@ -1,105 +1,255 @@
-// npm run provision -- FILE [--json] [--plan] [--seed FILE]
-// Runs one request end to end on the local host (Azurite, in-process bus, and the ARM stand-in,
-// or the ARM that ARM_ENDPOINT names) with a progress display. Exit code 0 when the request
-// Succeeded, 1 when it Failed or was Rejected, 2 on a usage error. With --json the last line on
-// stdout is the final status document. With --plan it prints the plan and writes nothing.
+// npm run provision -- …: submit a request and follow it, on the local host (Azurite, in-process
+// bus, ARM stand-in or ARM_ENDPOINT) or on a deployed app (--endpoint); status, list and cancel.
+// Progress goes to stderr, the document to stdout. Usage and exit codes: HELP below.
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { acceptRequest, whatIf } from "../app/accept.js";
-import { statusOf } from "../app/accept.js";
+import { parseArgs } from "node:util";
+import { whatIf } from "../app/accept.js";
 import type { StatusDocument } from "../app/status.js";
+import { isTerminal } from "../app/status.js";
 import { parseJson } from "../domain/validate.js";
-import { startLocalHost, UNRESTRICTED_WARNING } from "./host.js";
+import { ApiClient, retryAfter, Unreachable } from "./api-client.js";
+import { startLocalHost, UNRESTRICTED_WARNING, type LocalHost } from "./host.js";
 import { settingsFromEnv } from "../app/deps.js";
+import { progressView } from "./progress-view.js";
 
-interface Args { file?: string; json: boolean; plan: boolean; seed?: string; timeoutMs: number }
+const HELP = `usage:
+  npm run provision -- FILE [--endpoint URL] [-o json|table] [--plan] [--seed RESOURCES.json] [--timeout SECONDS]
+  npm run provision -- status ID [--wait] [--endpoint URL] [-o json|table]
+  npm run provision -- list [--state STATE] [--cluster NAME] [--top N] [--endpoint URL] [-o json|table]
+  npm run provision -- cancel ID [--endpoint URL] [-o json|table]
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, plan: false, timeoutMs: 15 * 60_000 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--json") args.json = true;
-    else if (a === "--plan") args.plan = true;
-    else if (a === "--seed") args.seed = argv[++i];
-    else if (a === "--timeout") args.timeoutMs = Number(argv[++i]) * 1000;
-    else if (!a.startsWith("--") && !args.file) args.file = a;
-    else throw new Error(`unknown argument ${a}`);
-  }
-  return args;
+FILE          a request (docs/contract.md); submitted, then followed until it finishes
+--endpoint    the app's URL (https://APP.azurewebsites.net); the function key comes from
+              AKS_PROVISIONER_KEY. Without it, FILE runs on a local host of its own (its ARM is
+              the local stand-in, or ARM_ENDPOINT), and status/list/cancel ask http://127.0.0.1:7071
+              (npm start)
+-o, --output  json: the document on stdout as one line of JSON; table (default): for people
+--json        the same as -o json
+--plan        validate and print the plan; nothing is written
+--seed FILE   resources the local ARM stand-in starts with (default: FILE's X.seed.json beside it)
+--wait        status: follow the request until it finishes
+--timeout     stop following after this many seconds (default 900)
+
+Progress goes to stderr (rows redrawn in a terminal, one line per change otherwise), the document
+to stdout.
+exit codes: 0 succeeded (status, list: answered; cancel: canceled), 1 failed or canceled (cancel: it
+finished otherwise), 2 rejected (an invalid request, an unknown id, a usage error), 3 could not
+reach the app (network, 401/403, 5xx)`;
+
+const EXIT = { succeeded: 0, failed: 1, rejected: 2, unreachable: 3 } as const;
+const exitFor = (doc: StatusDocument) => (doc.state === "Rejected" ? EXIT.rejected : doc.state === "Failed" || doc.state === "Canceled" ? EXIT.failed : EXIT.succeeded);
+
+class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean", default: false },
+      output: { type: "string", short: "o" },
+      plan: { type: "boolean", default: false },
+      seed: { type: "string" },
+      endpoint: { type: "string" },
+      wait: { type: "boolean", default: false },
+      timeout: { type: "string", default: "900" },
+      state: { type: "string" },
+      cluster: { type: "string" },
+      top: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const output = values.json ? "json" : (values.output ?? "table");
+  if (output !== "json" && output !== "table") throw new UsageError(`-o must be json or table, not ${output}`);
+  const timeoutMs = Number(values.timeout) * 1000;
+  if (!(timeoutMs > 0)) throw new UsageError("--timeout takes a number of seconds");
+  return { ...values, output, timeoutMs, positionals };
 }
+type Args = ReturnType<typeof parse>;
 
-async function main(): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   let args: Args;
   try {
-    args = parseArgs(process.argv.slice(2));
-    if (!args.file) throw new Error("give the request file");
+    args = parse(argv);
   } catch (e) {
-    console.error(`${(e as Error).message}\nusage: npm run provision -- FILE [--json] [--plan] [--seed RESOURCES.json] [--timeout SECONDS]`);
-    return 2;
+    console.error(`${(e as Error).message}\n\n${HELP}`);
+    return EXIT.rejected;
   }
-  const parsed = parseJson(await readFile(args.file!, "utf8"));
+  if (args.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const [command, id, ...rest] = args.positionals;
+  const client = () => new ApiClient(args.endpoint ?? `http://127.0.0.1:${process.env.PORT ?? 7071}`, process.env.AKS_PROVISIONER_KEY);
+  try {
+    if (rest.length) throw new UsageError(`unexpected ${rest.join(" ")}`);
+    if (command === "list" && !id) return await list(client(), args);
+    if ((command === "status" || command === "cancel") && !existsSync(command)) {
+      if (!id) throw new UsageError(`${command} needs a request id`);
+      return command === "status" ? await status(client(), id, args) : await cancel(client(), id, args);
+    }
+    if (!command || id) throw new UsageError(command ? `unexpected ${id}` : "give a request file, or status, list or cancel");
+    return await submitFile(command, args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`${e.message}\n\n${HELP}`);
+      return EXIT.rejected;
+    }
+    if (e instanceof Unreachable) {
+      console.error(e.message);
+      return EXIT.unreachable;
+    }
+    throw e;
+  }
+}
 
-  if (args.plan) {
+async function submitFile(file: string, args: Args): Promise<number> {
+  const text = await readFile(file, "utf8").catch((e: Error) => {
+    throw new UsageError(`cannot read ${file}: ${e.message}`);
+  });
+  if (args.plan && !args.endpoint) {
+    // Validation and planning are pure: no host, nothing written.
+    const parsed = parseJson(text);
     const result = parsed.ok ? whatIf(parsed.value, { allowedScopes: settingsFromEnv(process.env).allowedScopes }) : parsed;
     if (!result.ok) {
       printErrors(result.errors);
-      return 1;
+      return EXIT.rejected;
     }
-    if (args.json) console.log(JSON.stringify(result.plan));
-    else printPlan(result.plan);
-    return 0;
+    return printPlan(result.plan, args);
   }
-
-  const armEndpoint = process.env.ARM_ENDPOINT;
-  const host = await startLocalHost({ armEndpoint, quiet: true });
-  if (!host.deps.settings.allowedScopes) console.error(UNRESTRICTED_WARNING);
-  // Interrupted: stop Azurite and the stand-in before leaving (a parent's death is covered by the children themselves).
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
-    process.once(signal, () => void host.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143)));
-  const out = args.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
+  let host: LocalHost | undefined;
   try {
-    // Resources that must exist before the request (an existing cluster, a VNet): --seed FILE, or
-    // FILE's sibling X.seed.json next to X.json. Only the stand-in is seeded; a real ARM has its own.
-    const seedFile = args.seed ?? (existsSync(args.file!.replace(/\.json$/, ".seed.json")) ? args.file!.replace(/\.json$/, ".seed.json") : undefined);
-    if (seedFile && host.standIn) for (const r of JSON.parse(await readFile(seedFile, "utf8"))) host.standIn.seed(r);
-    out(`ARM: ${armEndpoint ?? `local stand-in at ${host.standIn!.endpoint}`}; Tables: Azurite on port ${host.azurite.port}`);
-    const started = Date.now();
-    const outcome = await acceptRequest(host.deps, parsed.ok ? parsed.value : undefined, undefined, parsed.ok ? undefined : parsed.errors);
-    let status: StatusDocument = outcome.status;
-    const seen = new Map<string, string>();
-    const show = (s: StatusDocument) => {
-      for (const step of s.steps) {
-        const line = `${step.state}${step.waitingFor ? ` (${step.waitingFor})` : ""}${step.lastError ? ` [retry: ${step.lastError.code}]` : ""}`;
-        if (seen.get(step.name) !== line) {
-          seen.set(step.name, line);
-          out(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${step.name.padEnd(40)} ${line}`);
-        }
-      }
-    };
-    while (!["Succeeded", "Failed", "Rejected"].includes(status.state) && Date.now() - started < args.timeoutMs) {
-      show(status);
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await statusOf(host.deps, status.id))!;
+    let endpoint = args.endpoint;
+    if (!endpoint) {
+      const local = (host = await startLocalHost({ armEndpoint: process.env.ARM_ENDPOINT, quiet: true, httpPort: 0 }));
+      if (!host.deps.settings.allowedScopes) console.error(UNRESTRICTED_WARNING);
+      // Interrupted: stop Azurite and the stand-in before leaving (a parent's death is covered by the children themselves).
+      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+        process.once(signal, () => void local.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143)));
+      // Resources that must exist before the request (an existing cluster, a VNet): --seed FILE, or
+      // FILE's sibling X.seed.json. Only the stand-in is seeded; a real ARM has its own.
+      const sibling = file.replace(/\.json$/, ".seed.json");
+      const seedFile = args.seed ?? (sibling !== file && existsSync(sibling) ? sibling : undefined);
+      if (seedFile && host.standIn) for (const r of JSON.parse(await readFile(seedFile, "utf8"))) host.standIn.seed(r);
+      console.error(`ARM: ${process.env.ARM_ENDPOINT ?? `local stand-in at ${host.standIn!.endpoint}`}; Tables: Azurite on port ${host.azurite.port}; status page: ${host.url}/`);
+      endpoint = host.url!;
     }
-    show(status);
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const arm = host.standIn ? `; ARM requests: ${host.standIn.requests.length} (writes: ${host.standIn.writes().length})` : "";
-    out(`${status.state} in ${seconds}s${arm}`);
-    if (status.error) out(`error: ${status.error.code}: ${status.error.message}`);
-    if (status.error?.details) printErrors(status.error.details);
-    if (status.outputs && !args.json) out(`outputs: ${JSON.stringify(status.outputs, null, 2)}`);
-    if (args.json) console.log(JSON.stringify(status));
-    return status.state === "Succeeded" ? 0 : 1;
+    const api = new ApiClient(endpoint, args.endpoint ? process.env.AKS_PROVISIONER_KEY : undefined);
+    if (args.plan) {
+      const answer = await api.whatIf(text);
+      if (answer.status !== 200) return rejected(answer.body as StatusDocument, args);
+      return printPlan(answer.body as Parameters<typeof printPlan>[0], args);
+    }
+    const started = Date.now();
+    const submitted = await api.submit(text);
+    if (submitted.status === 400) return rejected(submitted.body, args);
+    if (submitted.status === 409) {
+      console.error(`refused: ${submitted.body.error?.code}: ${submitted.body.error?.message}`);
+      return EXIT.rejected;
+    }
+    console.error(`${submitted.body.id}: ${submitted.headers.get("operation-location")}`);
+    const final = await follow(api, submitted.body, retryAfter(submitted.headers), args.timeoutMs, host ? 250 : 5000);
+    const arm = host?.standIn ? `; ARM requests: ${host.standIn.requests.length} (writes: ${host.standIn.writes().length})` : "";
+    console.error(`${final.state} in ${((Date.now() - started) / 1000).toFixed(1)}s${arm}`);
+    printStatus(final, args);
+    return isTerminal(final.state) ? exitFor(final) : EXIT.failed;
   } finally {
-    await host.close();
+    await host?.close();
   }
 }
 
-function printErrors(errors: { path?: string; message: string; source?: string }[]): void {
-  for (const e of errors) console.error(`  ${e.path || "(body)"}: ${e.message}${e.source ? `  [${e.source}]` : ""}`);
+/** Follows the status monitor at its Retry-After (at most `maxPollMs` apart) until it finishes or the time is up. */
+async function follow(api: ApiClient, doc: StatusDocument, waitSeconds: number, timeoutMs: number, maxPollMs: number): Promise<StatusDocument> {
+  const started = Date.now();
+  const view = progressView(process.stderr, started);
+  view.show(doc);
+  while (!isTerminal(doc.state)) {
+    if (Date.now() - started > timeoutMs) {
+      console.error(`still ${doc.status} after ${timeoutMs / 1000}s; follow it with: npm run provision -- status ${doc.id} --wait`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, Math.min(waitSeconds * 1000, maxPollMs)));
+    const answer = await api.status(doc.id);
+    doc = answer.body;
+    waitSeconds = retryAfter(answer.headers);
+    view.show(doc);
+  }
+  return doc;
 }
 
-function printPlan(plan: { operation: string; target: string; warnings: string[]; steps: { name: string; dependsOn: string[]; writes: string; resourceId?: string }[] }): void {
+async function status(api: ApiClient, id: string, args: Args): Promise<number> {
+  const answer = await api.status(id);
+  if (answer.status === 404) return notFound(id);
+  const doc = args.wait ? await follow(api, answer.body, retryAfter(answer.headers), args.timeoutMs, 5000) : answer.body;
+  printStatus(doc, args);
+  return exitFor(doc);
+}
+
+async function cancel(api: ApiClient, id: string, args: Args): Promise<number> {
+  const answer = await api.cancel(id);
+  if (answer.status === 404) return notFound(id);
+  if (answer.status === 409) {
+    console.error(`${id} is already ${answer.body.state}: nothing to cancel`);
+    printStatus(answer.body, args);
+    return EXIT.failed;
+  }
+  console.error(`canceling ${id}: no new step starts; ARM writes in flight finish`);
+  const doc = await follow(api, answer.body, retryAfter(answer.headers), args.timeoutMs, 5000);
+  printStatus(doc, args);
+  return doc.state === "Canceled" ? EXIT.succeeded : EXIT.failed;
+}
+
+async function list(api: ApiClient, args: Args): Promise<number> {
+  const answer = await api.list({ state: args.state, cluster: args.cluster, top: args.top === undefined ? undefined : Number(args.top) });
+  if (answer.status !== 200) {
+    printErrors((answer.body as unknown as StatusDocument).error?.details ?? []);
+    return EXIT.rejected;
+  }
+  if (args.output === "json") console.log(JSON.stringify(answer.body));
+  else
+    table(
+      ["REQUEST", "OPERATION", "CLUSTER", "STATUS", "CREATED"],
+      answer.body.value.map((r) => [r.id, r.operation, r.target.split("/").at(-1) ?? "", r.status, r.createdAt]),
+    );
+  return EXIT.succeeded;
+}
+
+function notFound(id: string): number {
+  console.error(`no request ${id}`);
+  return EXIT.rejected;
+}
+
+function rejected(doc: StatusDocument, args: Args): number {
+  console.error(`rejected: ${doc.error?.message ?? "invalid request"}`);
+  printErrors(doc.error?.details ?? []);
+  if (args.output === "json") console.log(JSON.stringify(doc));
+  return EXIT.rejected;
+}
+
+function printStatus(doc: StatusDocument, args: Args): void {
+  if (args.output === "json") return console.log(JSON.stringify(doc));
+  console.log(`${doc.id}: ${doc.status} (${doc.state}), ${doc.operation} of ${doc.target}`);
+  table(
+    ["STEP", "STATE", "ATTEMPTS", "DETAIL"],
+    doc.steps.map((s) => [s.name, s.state, String(s.attempts), s.error ? `${s.error.code}: ${s.error.message}` : (s.waitingFor ?? s.lastError?.code ?? "")]),
+  );
+  if (doc.error) {
+    console.log(`error: ${doc.error.code}: ${doc.error.message}`);
+    for (const d of doc.error.details ?? []) console.log(`  ${d.target ?? ""}: ${d.message}`);
+  }
+  if (doc.outputs) console.log(`outputs: ${JSON.stringify(doc.outputs, null, 2)}`);
+}
+
+function printErrors(errors: { path?: string; target?: string; message: string; source?: string }[]): void {
+  for (const e of errors) console.error(`  ${e.target ?? e.path ?? "(body)"}: ${e.message}${e.source ? `  [${e.source}]` : ""}`);
+}
+
+function printPlan(plan: { operation: string; target: string; warnings: string[]; steps: { name: string; dependsOn: string[]; writes: string; resourceId?: string }[] }, args: Args): number {
+  if (args.output === "json") {
+    console.log(JSON.stringify(plan));
+    return EXIT.succeeded;
+  }
   console.log(`${plan.operation} ${plan.target}`);
   for (const w of plan.warnings) console.log(`warning: ${w}`);
   for (const s of plan.steps) {
@@ -107,9 +257,15 @@ function printPlan(plan: { operation: string; target: string; warnings: string[]
     if (s.resourceId) console.log(`    resource: ${s.resourceId}`);
     console.log(`    after: ${s.dependsOn.length ? s.dependsOn.join(", ") : "(nothing)"}`);
   }
+  return EXIT.succeeded;
 }
 
-main().then(
+function table(head: string[], rows: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const r of [head, ...rows]) console.log(r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join("  "));
+}
+
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e) => {
     console.error(e);

@@ -1,14 +1,19 @@
 // The README's run command for one request: `npm run provision -- FILE [--json|--plan]`, as a child
-// process, on every example; and the same runner pointed at another ARM with ARM_ENDPOINT,
-// ARM_ACCESS_TOKEN and NODE_EXTRA_CA_CERTS.
+// process, on every example; the same runner pointed at another ARM with ARM_ENDPOINT,
+// ARM_ACCESS_TOKEN and NODE_EXTRA_CA_CERTS; and the CLI as a client of a running app (--endpoint):
+// submit, status, list, cancel, exit codes.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, it } from "node:test";
+import http from "node:http";
+import { after, before, describe, it } from "node:test";
+import type { LocalHost } from "../../src/local/host.js";
+import { QUEUES } from "../../src/messaging/queue.js";
+import { startTestHost } from "../helpers/local.js";
 import { startArmStandIn } from "../../src/local/arm-standin/index.js";
-import { EXAMPLES_DIR, exampleNames } from "../helpers/examples.js";
+import { EXAMPLES_DIR, example, exampleNames } from "../helpers/examples.js";
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
@@ -46,12 +51,12 @@ describe("npm run provision", () => {
     assert.doesNotMatch(run.stderr, /ARM:/, "no host was started");
   });
 
-  it("a rejected request exits 1 and lists every field path", async () => {
+  it("a rejected request exits 2 and lists every field path", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "aksp-"));
     const file = path.join(dir, "bad.json");
     await writeFile(file, JSON.stringify({ operation: "create", cluster: { subscriptionId: "x", resourceGroup: "rg", name: "a", location: "westus2" }, nodePools: [{ name: "p", vmSize: "Standard_B2s", workloadRuntime: "KataVmIsolation", mode: "System" }] }));
     const run = await provisionCli([file, "--json"]);
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 2);
     const status = lastJson(run.stdout);
     assert.equal(status.state, "Rejected");
     assert.deepEqual(status.error.details.map((d: { path: string }) => d.path), ["cluster.subscriptionId"]);
@@ -71,5 +76,75 @@ describe("npm run provision", () => {
     } finally {
       await arm.close();
     }
+  });
+});
+
+describe("npm run provision --endpoint (a running app)", () => {
+  let host: LocalHost;
+  before(async () => (host = await startTestHost({ httpPort: 0 })));
+  after(async () => host.close());
+  const file = async (raw: unknown) => {
+    const f = path.join(await mkdtemp(path.join(tmpdir(), "aksp-")), "request.json");
+    await writeFile(f, JSON.stringify(raw));
+    return f;
+  };
+  const request = (id: string, name: string) => ({ ...example("pod-sandboxing.json"), requestId: id, cluster: { ...example("pod-sandboxing.json").cluster, name } });
+
+  it("submits, follows with plain progress lines on stderr, and the document on stdout; status and list answer", async () => {
+    const run = await provisionCli([await file(request("cli-ok", "aks-cli-ok")), "--endpoint", host.url!, "-o", "json"]);
+    assert.equal(run.code, 0, run.stderr.slice(-2000));
+    assert.equal(lastJson(run.stdout).status, "Succeeded");
+    assert.equal(run.stdout.trim().split("\n").length, 1, "stdout has the document only");
+    assert.match(run.stderr, /^\[ *[0-9.]+s\] cluster +Succeeded$/m);
+    assert.doesNotMatch(run.stderr, /\x1b\[/, "no terminal control codes when stderr is not a terminal");
+
+    const status = await provisionCli(["status", "cli-ok", "--endpoint", host.url!, "-o", "json"]);
+    assert.equal(status.code, 0);
+    assert.equal(lastJson(status.stdout).id, "cli-ok");
+    const list = await provisionCli(["list", "--cluster", "aks-cli-ok", "--endpoint", host.url!]);
+    assert.equal(list.code, 0);
+    assert.match(list.stdout, /^REQUEST +OPERATION +CLUSTER +STATUS +CREATED$/m);
+    assert.match(list.stdout, /^cli-ok +create +aks-cli-ok +Succeeded /m);
+    assert.equal((await provisionCli(["cancel", "cli-ok", "--endpoint", host.url!])).code, 1, "a finished request cannot be canceled");
+    assert.equal((await provisionCli(["status", "no-such-request", "--endpoint", host.url!])).code, 2);
+  });
+
+  it("a request ARM refuses exits 1 with ARM's code and message", async () => {
+    host.standIn!.addFault({ method: "PUT", path: /managedClusters\/aks-cli-fail$/, status: 403, code: "AuthorizationFailed", message: "The client has no authorization to perform action write." });
+    const run = await provisionCli([await file(request("cli-fail", "aks-cli-fail")), "--endpoint", host.url!]);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^error: AuthorizationFailed: step cluster: The client has no authorization/m);
+  });
+
+  it("cancel ID ends the request Canceled and exits 0", async () => {
+    host.bus.pause(QUEUES.steps);
+    try {
+      await fetch(`${host.url}/api/requests`, { method: "POST", body: JSON.stringify(request("cli-cancel", "aks-cli-cancel")) });
+      const run = await provisionCli(["cancel", "cli-cancel", "--endpoint", host.url!, "-o", "json"]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(lastJson(run.stdout).status, "Canceled");
+    } finally {
+      host.bus.resume(QUEUES.steps);
+    }
+  });
+
+  it("exits 3 when the app cannot be reached or refuses the key, which it sends from AKS_PROVISIONER_KEY", async () => {
+    const keys: (string | undefined)[] = [];
+    const refusing = http.createServer((req, res) => {
+      keys.push(req.headers["x-functions-key"] as string | undefined);
+      res.writeHead(401).end();
+    });
+    await new Promise<void>((r) => refusing.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(refusing.address() as { port: number }).port}`;
+    try {
+      const run = await provisionCli(["list", "--endpoint", url], { AKS_PROVISIONER_KEY: "the-key" });
+      assert.equal(run.code, 3);
+      assert.deepEqual(keys, ["the-key"]);
+    } finally {
+      refusing.close();
+    }
+    const closed = await provisionCli(["status", "x", "--endpoint", url]);
+    assert.equal(closed.code, 3);
+    assert.match(closed.stderr, /could not reach http:\/\/127\.0\.0\.1:\d+/);
   });
 });
