@@ -80,11 +80,12 @@ export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: st
     bodyHash,
     plan: plan.steps.map((s) => ({ name: s.name, dependsOn: s.dependsOn, describe: s.describe, resourceId: s.resourceId })),
     warnings: plan.warnings,
+    traceparent: deps.traceparent,
   };
   const steps: StepRecord[] = plan.steps.map((s) => ({ requestId: id, name: s.name, state: "Pending", seq: 0, attempts: 0, posts: 0, writes: 0, resourceId: s.resourceId }));
   if (!(await deps.requests.create(rec, steps))) return answerExisting(deps, (await deps.requests.getRequest(id))!, bodyHash);
   await startSteps(deps, id, plan);
-  deps.log(`accepted ${request.operation} request ${id} with ${plan.steps.length} steps`);
+  deps.log(`accepted ${request.operation} request ${id} with ${plan.steps.length} steps`, { requestId: id });
   return { kind: "accepted", status: (await statusOf(deps, id))! };
 }
 
@@ -130,6 +131,7 @@ async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fa
     plan: [],
     warnings: [],
     error: { code: "ValidationFailed", message: `the request has ${errors.length} problem(s); nothing was written`, details: errors },
+    traceparent: deps.traceparent,
   };
   if (!(await deps.requests.createRejected(rec))) {
     const existing = (await deps.requests.getRequest(id))!;
@@ -137,7 +139,7 @@ async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fa
     // The latest rejection of the id is what its status shows.
     await deps.requests.replaceRejected({ ...rec, createdAt: existing.createdAt }, existing.etag);
   }
-  deps.log(`rejected request ${id}: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ").slice(0, 2000)}`);
+  deps.log(`rejected request ${id}: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ").slice(0, 2000)}`, { requestId: id });
   return { kind: "rejected", status: (await statusOf(deps, id))!, errors };
 }
 

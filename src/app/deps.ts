@@ -29,6 +29,8 @@ export interface AppDeps {
   settings: RunnerSettings;
   now(): Date;
   log(message: string, data?: Record<string, unknown>): void;
+  /** The W3C trace context of the current invocation (a request accepted in it keeps this trace). */
+  traceparent?: string;
 }
 
 export function settingsFromEnv(env: NodeJS.ProcessEnv): RunnerSettings {

@@ -16,6 +16,8 @@ export interface OutboundMessage {
   /** Deliver no earlier than this (scheduled message). */
   scheduledEnqueueTime?: Date;
   subject?: string;
+  /** Service Bus application properties (the request id and its W3C trace context). */
+  applicationProperties?: Record<string, string>;
 }
 
 export interface QueueSender {

@@ -5,6 +5,7 @@ import functions, { type InvocationContext } from "@azure/functions";
 import type { ServiceBusMessageContext } from "@azure/functions-extensions-servicebus";
 import { handleRequestMessage, type Settlement } from "../app/intake.js";
 import { QUEUES } from "../app/queue.js";
+import { forInvocation, messageTrace } from "./invocation.js";
 import { getDeps } from "./runtime.js";
 
 /** The settlement actions of one received message (the SDK binding in Azure, the local bus locally). */
@@ -13,10 +14,11 @@ export interface MessageSettler {
   deadLetter(reason: string, description: string): Promise<void>;
 }
 
-export async function clusterRequest(body: unknown, messageId: string, settler: MessageSettler, context: InvocationContext): Promise<Settlement> {
-  const outcome = await handleRequestMessage(await getDeps(), body, messageId);
+export async function clusterRequest(body: unknown, messageId: string, settler: MessageSettler, context: InvocationContext, properties?: Record<string, unknown>): Promise<Settlement> {
+  const deps = forInvocation(await getDeps(), context, { traceparents: messageTrace(properties) });
+  const outcome = await handleRequestMessage(deps, body, messageId);
   if (outcome.settle === "deadLetter") {
-    context.warn(`dead-lettering message ${messageId}: ${outcome.reason}: ${outcome.description}`);
+    deps.log(`dead-lettering message ${messageId}: ${outcome.reason}: ${outcome.description}`, { level: "warning" });
     await settler.deadLetter(outcome.reason, outcome.description);
   } else {
     await settler.complete();
@@ -30,7 +32,7 @@ async function sdkHandler(sb: ServiceBusMessageContext, context: InvocationConte
     await clusterRequest(m.body, String(m.messageId ?? context.invocationId), {
       complete: () => sb.actions.complete(m),
       deadLetter: (reason, description) => sb.actions.deadletter(m, undefined, reason, description),
-    }, context);
+    }, context, m.applicationProperties);
   }
 }
 

@@ -13,6 +13,7 @@ import { retryAfterSeconds, type StatusDocument } from "../app/status.js";
 import { parseJson } from "../domain/validate.js";
 import type { RequestState } from "../state/request-store.js";
 import { json } from "./http-util.js";
+import { forInvocation } from "./invocation.js";
 import { getDeps } from "./runtime.js";
 
 const monitorUrl = (request: HttpRequest, id: string) => new URL(`/api/requests/${encodeURIComponent(id)}`, request.url).toString();
@@ -26,7 +27,7 @@ function monitor(request: HttpRequest, httpStatus: number, doc: StatusDocument, 
 
 const notFound = (id: string) => json(404, { error: { code: "RequestNotFound", message: `no request ${id}`, target: "id" } });
 
-export async function postRequest(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+export async function postRequest(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const parsed = parseJson(await request.text());
   const whatIfMode = ["true", "1"].includes(request.query.get("whatIf") ?? "");
   if (whatIfMode) {
@@ -35,7 +36,8 @@ export async function postRequest(request: HttpRequest, _context: InvocationCont
     const details = plan.errors.map((e) => ({ code: "InvalidValue", message: e.message, target: e.path, path: e.path, source: e.source }));
     return json(400, { state: "Rejected", status: "Failed", error: { code: "ValidationFailed", message: `${plan.errors.length} problem(s)`, details } });
   }
-  const deps = await getDeps();
+  // The caller's trace, when it sent one, becomes the request's.
+  const deps = forInvocation(await getDeps(), context, { traceparents: [request.headers.get("traceparent")] });
   const outcome = await acceptRequest(deps, parsed.ok ? parsed.value : undefined, undefined, parsed.ok ? undefined : parsed.errors);
   switch (outcome.kind) {
     case "accepted":
@@ -54,8 +56,8 @@ export async function getRequest(request: HttpRequest, _context: InvocationConte
   return status ? monitor(request, 200, status, deps.now()) : notFound(request.params.id);
 }
 
-export async function postCancel(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
-  const deps = await getDeps();
+export async function postCancel(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const deps = forInvocation(await getDeps(), context, { requestId: request.params.id });
   const outcome = await cancelRequest(deps, request.params.id);
   if (outcome.kind === "notFound") return notFound(request.params.id);
   if (outcome.kind === "finished")

@@ -3,14 +3,17 @@ import functions, { type InvocationContext } from "@azure/functions";
 import { runStep } from "../app/run-step.js";
 import type { StepMessage } from "../app/queue.js";
 import { QUEUES } from "../app/queue.js";
+import { forInvocation, messageProperties, messageTrace } from "./invocation.js";
 import { getDeps } from "./runtime.js";
 
-export async function provisioningStep(message: unknown, _context: InvocationContext): Promise<void> {
+export async function provisioningStep(message: unknown, context: InvocationContext): Promise<void> {
   const msg = message as StepMessage;
   if (!msg || typeof msg.requestId !== "string" || typeof msg.step !== "string" || typeof msg.seq !== "number")
     // Not ours: throwing lets Service Bus dead-letter it after maxDeliveryCount, where it stays visible.
     throw new Error(`not a step message: ${JSON.stringify(message).slice(0, 200)}`);
-  await runStep(await getDeps(), msg);
+  const deps = forInvocation(await getDeps(), context, { requestId: msg.requestId, traceparents: messageTrace(messageProperties(context)) });
+  deps.log(`step ${msg.step}, message ${msg.seq}`, { step: msg.step });
+  await runStep(deps, msg);
 }
 
 functions.app.serviceBusQueue("provisioningStep", { connection: "ServiceBusConnection", queueName: QUEUES.steps, handler: provisioningStep });

@@ -3,12 +3,14 @@
 // unless a cluster's own row names one.
 import functions, { type InvocationContext, type Timer } from "@azure/functions";
 import { checkNodeImages } from "../app/node-image-freshness.js";
+import { forInvocation } from "./invocation.js";
 import { getDeps } from "./runtime.js";
 
 export async function nodeImageFreshness(_timer: Timer, context: InvocationContext): Promise<void> {
   if (process.env.NODE_IMAGE_AUTO_UPGRADE !== "true") return;
-  const result = await checkNodeImages(await getDeps(), process.env.NODE_IMAGE_MAINTENANCE_WINDOW);
-  context.log(`node images: ${result.checked} clusters checked, ${result.outsideWindow} outside their window, ${result.queued.length} upgrades queued`);
+  const deps = forInvocation(await getDeps(), context, {});
+  const result = await checkNodeImages(deps, process.env.NODE_IMAGE_MAINTENANCE_WINDOW);
+  deps.log(`node images: ${result.checked} clusters checked, ${result.outsideWindow} outside their window, ${result.queued.length} upgrades queued`);
 }
 
 functions.app.timer("nodeImageFreshness", { schedule: "%NODE_IMAGE_CHECK_SCHEDULE%", handler: nodeImageFreshness });

@@ -3,11 +3,13 @@
 import functions, { type InvocationContext } from "@azure/functions";
 import { acceptRequest } from "../app/accept.js";
 import { QUEUES } from "../app/queue.js";
+import { forInvocation, messageProperties, messageTrace } from "./invocation.js";
 import { getDeps } from "./runtime.js";
 
 export async function nodeImageUpgrade(message: unknown, context: InvocationContext): Promise<void> {
-  const outcome = await acceptRequest(await getDeps(), message);
-  context.log(`node-image upgrade request ${outcome.status.id}: ${outcome.kind}`);
+  const deps = forInvocation(await getDeps(), context, { traceparents: messageTrace(messageProperties(context)) });
+  const outcome = await acceptRequest(deps, message);
+  deps.log(`node-image upgrade request ${outcome.status.id}: ${outcome.kind}`, { requestId: outcome.status.id });
 }
 
 functions.app.serviceBusQueue("nodeImageUpgrade", { connection: "ServiceBusConnection", queueName: QUEUES.upgrades, handler: nodeImageUpgrade });

@@ -9,6 +9,7 @@ export interface ReceivedMessage {
   messageId: string;
   deliveryCount: number;
   subject?: string;
+  applicationProperties?: Record<string, string>;
   enqueuedAt: Date;
 }
 
@@ -70,7 +71,7 @@ export class LocalBus implements QueueSender {
       this.stats.sent++;
       // Bodies cross the wire as bytes: never share objects between sender and receiver.
       const body = typeof m.body === "string" ? m.body : JSON.parse(JSON.stringify(m.body));
-      const msg: ReceivedMessage = { body, messageId: m.messageId, deliveryCount: 0, subject: m.subject, enqueuedAt: new Date(now) };
+      const msg: ReceivedMessage = { body, messageId: m.messageId, deliveryCount: 0, subject: m.subject, applicationProperties: m.applicationProperties, enqueuedAt: new Date(now) };
       const copies = this.opts.deliverTwice ? 2 : 1;
       for (let i = 0; i < copies; i++) this.queue(queue).push({ msg: { ...msg }, visibleAt: m.scheduledEnqueueTime?.getTime() ?? now });
     }

@@ -12,8 +12,8 @@ import { QUEUES } from "../app/queue.js";
 import { openStores } from "../state/tables.js";
 import { startArmStandIn, type ArmStandIn, type ArmStandInOptions } from "./arm-standin/index.js";
 import { startAzurite, type Azurite } from "./azurite.js";
-import { LocalBus, type BusOptions } from "./bus.js";
-import { localRoutes } from "./routes.js";
+import { LocalBus, type BusOptions, type ReceivedMessage } from "./bus.js";
+import { localRoutes, type InvocationContextFactory } from "./routes.js";
 import { useDeps } from "../functions/runtime.js";
 import { clusterRequest } from "../functions/intake.js";
 import { provisioningStep } from "../functions/steps.js";
@@ -30,6 +30,8 @@ export interface LocalHostOptions {
   httpPort?: number;
   settings?: Partial<RunnerSettings>;
   quiet?: boolean;
+  /** Every line a function invocation logs (what Application Insights would receive). */
+  onLog?: (line: string, functionName: string, invocationId: string) => void;
 }
 
 export interface LocalHost {
@@ -70,18 +72,32 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   // Unrestricted is for the local host only (the Functions app refuses to start without the setting).
   if (!deps.settings.allowedScopes && !opts.quiet) console.warn(UNRESTRICTED_WARNING);
 
-  const context = (name: string, id: string) =>
-    new InvocationContext({ functionName: name, invocationId: id, logHandler: (level, ...args) => level !== "debug" && level !== "trace" && log(`${name}: ${args.join(" ")}`) });
-  bus.subscribe(QUEUES.steps, (m) => provisioningStep(m.body, context("provisioningStep", m.messageId)));
-  bus.subscribe(QUEUES.upgrades, (m) => nodeImageUpgrade(m.body, context("nodeImageUpgrade", m.messageId)));
+  // As the Functions host: a fresh invocation id per invocation, the triggering message's
+  // application properties in the trigger metadata, an HTTP caller's traceparent in the trace context.
+  const context: InvocationContextFactory = (name, init = {}) => {
+    const invocationId = crypto.randomUUID();
+    return new InvocationContext({
+      functionName: name,
+      invocationId,
+      ...init,
+      logHandler: (level, ...args) => {
+        if (level === "debug" || level === "trace") return;
+        opts.onLog?.(args.join(" "), name, invocationId);
+        log(`${name}: ${args.join(" ")}`);
+      },
+    });
+  };
+  const fromMessage = (name: string, m: ReceivedMessage) => context(name, { triggerMetadata: { messageId: m.messageId, deliveryCount: m.deliveryCount, applicationProperties: m.applicationProperties ?? {} } });
+  bus.subscribe(QUEUES.steps, (m) => provisioningStep(m.body, fromMessage("provisioningStep", m)));
+  bus.subscribe(QUEUES.upgrades, (m) => nodeImageUpgrade(m.body, fromMessage("nodeImageUpgrade", m)));
   bus.subscribe(QUEUES.requests, async (m, settle) => {
-    await clusterRequest(m.body, m.messageId, { complete: async () => {}, deadLetter: async (r, d) => settle.deadLetter(r, d) }, context("clusterRequest", m.messageId));
+    await clusterRequest(m.body, m.messageId, { complete: async () => {}, deadLetter: async (r, d) => settle.deadLetter(r, d) }, fromMessage("clusterRequest", m), m.applicationProperties);
   });
 
   let server: http.Server | undefined;
   let url: string | undefined;
   if (opts.httpPort !== undefined) {
-    server = http.createServer(localRoutes(bus));
+    server = http.createServer(localRoutes(bus, context));
     await new Promise<void>((resolve, reject) => {
       server!.once("error", reject);
       server!.listen(opts.httpPort, "127.0.0.1", () => resolve());

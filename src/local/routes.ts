@@ -35,12 +35,14 @@ export function addLocalRoute(route: Route): void {
   routes.push(route);
 }
 
-export function localRoutes(bus: LocalBus): http.RequestListener {
+export type InvocationContextFactory = (functionName: string, init?: ConstructorParameters<typeof InvocationContext>[0]) => InstanceType<typeof InvocationContext>;
+
+export function localRoutes(bus: LocalBus, context: InvocationContextFactory): http.RequestListener {
   return async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
       const body = await readBody(req);
-      if (url.pathname === "/runtime/webhooks/eventgrid") return send(res, await eventGridWebhook(req, url, body));
+      if (url.pathname === "/runtime/webhooks/eventgrid") return send(res, await eventGridWebhook(req, url, body, context));
       const queueMatch = req.method === "POST" && url.pathname.match(/^\/local\/queues\/([^/]+)$/);
       if (queueMatch) {
         const queue = decodeURIComponent(queueMatch[1]) as QueueName;
@@ -54,7 +56,8 @@ export function localRoutes(bus: LocalBus): http.RequestListener {
         if (!m) continue;
         const params = Object.fromEntries(r.params.map((p, i) => [p, decodeURIComponent(m[i + 1])]));
         const request = new HttpRequest({ method: r.method, url: url.toString(), headers: req.headers as Record<string, string>, query: Object.fromEntries(url.searchParams), params, body: { string: body } });
-        const ctx = new InvocationContext({ functionName: r.name, invocationId: crypto.randomUUID() });
+        const traceParent = req.headers.traceparent;
+        const ctx = context(r.name, typeof traceParent === "string" ? { traceContext: { traceParent } } : {});
         return send(res, await r.handler(request, ctx));
       }
       send(res, { status: 404, jsonBody: { error: `no route for ${req.method} ${url.pathname}` } });
@@ -69,7 +72,7 @@ export function localRoutes(bus: LocalBus): http.RequestListener {
  * (Event Grid: SubscriptionValidationEvent → validationResponse; CloudEvents: OPTIONS with
  * WebHook-Request-Origin → WebHook-Allowed-Origin), then one invocation per event.
  */
-async function eventGridWebhook(req: http.IncomingMessage, url: URL, body: string): Promise<HttpResponseInit> {
+async function eventGridWebhook(req: http.IncomingMessage, url: URL, body: string, context: InvocationContextFactory): Promise<HttpResponseInit> {
   if (url.searchParams.get("functionName") !== CLUSTER_EVENTS_FUNCTION)
     return { status: 404, jsonBody: { error: `no Event Grid function named ${url.searchParams.get("functionName")}` } };
   if (req.method === "OPTIONS") {
@@ -88,7 +91,7 @@ async function eventGridWebhook(req: http.IncomingMessage, url: URL, body: strin
   const field = (e: unknown, k: string) => (e && typeof e === "object" ? (e as Record<string, unknown>)[k] : undefined);
   const validation = events.find((e) => (field(e, "eventType") ?? field(e, "type")) === SUBSCRIPTION_VALIDATION);
   if (validation) return { status: 200, jsonBody: { validationResponse: field(field(validation, "data"), "validationCode") } };
-  for (const e of events) await clusterEvents(e as Record<string, unknown>, new InvocationContext({ functionName: CLUSTER_EVENTS_FUNCTION, invocationId: crypto.randomUUID() }));
+  for (const e of events) await clusterEvents(e as Record<string, unknown>, context(CLUSTER_EVENTS_FUNCTION));
   return { status: 200 };
 }
 

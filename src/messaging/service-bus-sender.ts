@@ -20,7 +20,7 @@ export class ServiceBusQueueSender implements QueueSender {
     const now = Date.now();
     const immediate = messages.filter((m) => !m.scheduledEnqueueTime || m.scheduledEnqueueTime.getTime() <= now);
     const scheduled = messages.filter((m) => m.scheduledEnqueueTime && m.scheduledEnqueueTime.getTime() > now);
-    const toSb = (m: OutboundMessage) => ({ body: m.body, messageId: m.messageId, subject: m.subject, contentType: "application/json" });
+    const toSb = (m: OutboundMessage) => ({ body: m.body, messageId: m.messageId, subject: m.subject, contentType: "application/json", applicationProperties: m.applicationProperties });
     if (immediate.length) await sender.sendMessages(immediate.map(toSb));
     for (const m of scheduled) await sender.scheduleMessages(toSb(m), m.scheduledEnqueueTime!);
   }
