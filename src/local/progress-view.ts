@@ -41,7 +41,7 @@ class LiveRows implements ProgressView {
   ) {}
 
   show(doc: StatusDocument): void {
-    const width = Math.max(40, this.out.columns ?? 100);
+    const width = this.out.columns > 0 ? Math.max(40, this.out.columns) : 100; // a terminal of unknown size reports 0
     const nameWidth = Math.min(40, Math.max(...doc.steps.map((s) => s.name.length), 4));
     const rows = [
       `${doc.id}: ${doc.status} (${doc.state}) after ${seconds(Date.now() - this.started)}`,

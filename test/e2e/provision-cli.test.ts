@@ -4,6 +4,7 @@
 // submit, status, list, cancel, exit codes.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -60,6 +61,22 @@ describe("npm run provision", () => {
     const status = lastJson(run.stdout);
     assert.equal(status.state, "Rejected");
     assert.deepEqual(status.error.details.map((d: { path: string }) => d.path), ["cluster.subscriptionId"]);
+  });
+
+  it("in a terminal the progress rows are redrawn in place", { skip: existsSync("/usr/bin/script") ? false : "no script(1) to give the CLI a terminal" }, async () => {
+    // script(1) runs the CLI on a pseudo-terminal, as a person's shell would.
+    const cli = `${process.execPath} --import tsx src/local/provision-cli.ts ${path.join(EXAMPLES_DIR, "pod-sandboxing.json")}`;
+    const run = await new Promise<Run>((resolve) => {
+      const child = spawn("/usr/bin/script", ["-qec", cli, "/dev/null"], { stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.on("close", (code) => resolve({ code, stdout, stderr: "" }));
+    });
+    assert.equal(run.code, 0, run.stdout.slice(-2000));
+    const redraws = run.stdout.match(/\x1b\[\d+F/g) ?? [];
+    assert.ok(redraws.length >= 1, "moved back up to redraw");
+    assert.match(run.stdout, /\x1b\[2K✓ cluster +Succeeded/);
+    assert.doesNotMatch(run.stdout, /^\[ *[0-9.]+s\] /m, "no scrolling log lines in a terminal");
   });
 
   it("with ARM_ENDPOINT, ARM_ACCESS_TOKEN and NODE_EXTRA_CA_CERTS it targets that ARM instead of its own stand-in", async () => {
