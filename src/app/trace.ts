@@ -4,7 +4,7 @@
 // reads to link the triggered invocation to the trace), so Application Insights shows one
 // end-to-end transaction across the request's step messages.
 import { randomBytes } from "node:crypto";
-import type { OutboundMessage, QueueName, QueueSender } from "../messaging/queue.js";
+import type { OutboundMessage, QueueName, QueueSender } from "./queue.js";
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 

@@ -11,7 +11,7 @@ import path from "node:path";
 import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import type { LocalHost } from "../../src/local/host.js";
-import { QUEUES } from "../../src/messaging/queue.js";
+import { QUEUES } from "../../src/app/queue.js";
 import { startTestHost } from "../helpers/local.js";
 import { startArmStandIn } from "../../src/local/arm-standin/index.js";
 import { EXAMPLES_DIR, example, exampleNames } from "../helpers/examples.js";

@@ -11,7 +11,7 @@ import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import type { LocalHost } from "../../src/local/host.js";
-import { QUEUES } from "../../src/messaging/queue.js";
+import { QUEUES } from "../../src/app/queue.js";
 import { startTestHost } from "../helpers/local.js";
 import { example } from "../helpers/examples.js";
 

@@ -7,7 +7,7 @@ import { acceptRequest, statusOf } from "../../src/app/accept.js";
 import { cancelRequest } from "../../src/app/cancel.js";
 import type { AppDeps } from "../../src/app/deps.js";
 import { runStep } from "../../src/app/run-step.js";
-import type { OutboundMessage, QueueName, QueueSender, StepMessage } from "../../src/messaging/queue.js";
+import type { OutboundMessage, QueueName, QueueSender, StepMessage } from "../../src/app/queue.js";
 import type { LocalHost } from "../../src/local/host.js";
 import { startTestHost } from "../helpers/local.js";
 import { example } from "../helpers/examples.js";

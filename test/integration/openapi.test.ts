@@ -8,7 +8,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { openApiDocument } from "../../src/app/openapi.js";
 import type { LocalHost } from "../../src/local/host.js";
-import { QUEUES } from "../../src/messaging/queue.js";
+import { QUEUES } from "../../src/app/queue.js";
 import { startTestHost, waitForRequest } from "../helpers/local.js";
 import { example, SUB } from "../helpers/examples.js";
 

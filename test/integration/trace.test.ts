@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { LocalHost } from "../../src/local/host.js";
-import type { OutboundMessage, QueueName } from "../../src/messaging/queue.js";
+import type { OutboundMessage, QueueName } from "../../src/app/queue.js";
 import { startTestHost, waitForRequest } from "../helpers/local.js";
 import { example } from "../helpers/examples.js";
 
