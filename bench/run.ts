@@ -3,8 +3,10 @@
 //   chain of simulated ARM durations) and vs running its steps one after another;
 // - throughput: N requests submitted at once;
 // - function busy time per invocation (p50/p95/max) on provisioning-steps;
-// - cold start: time and memory to load the production bundle (dist/main.cjs) in a fresh process.
+// - cold start: time and memory to load the production bundle (dist/main.cjs) in a fresh process;
+// - the status page's weight: bytes over the wire of the list and of a finished request's page.
 import { execFileSync, spawnSync } from "node:child_process";
+import { gzipSync } from "node:zlib";
 import { existsSync } from "node:fs";
 import { acceptRequest } from "../src/app/accept.js";
 import { QUEUES } from "../src/app/queue.js";
@@ -76,6 +78,32 @@ function coldStart(): void {
   console.log(`load time: median ${ms(pct(runs.map((r) => r.ms), 50))} (5 runs), rss after load ${pct(runs.map((r) => r.rssMiB), 50).toFixed(1)} MiB`);
 }
 
-await endToEnd();
-await throughput();
-coldStart();
+/** The page is one response (inline style and script, no other resource): its bytes are its weight. */
+async function statusPage(): Promise<void> {
+  console.log("\n## Status page weight (one response each; the auto-refresh fetches the same again)");
+  console.log("page | bytes | gzip bytes");
+  const host = await startLocalHost({ quiet: true, httpPort: 0, standIn: { timeScale: TIME_SCALE } });
+  try {
+    const weigh = async (label: string, path: string) => {
+      const bytes = Buffer.from(await (await fetch(host.url + path)).arrayBuffer());
+      console.log(`${label} | ${bytes.length} | ${gzipSync(bytes).length}`);
+    };
+    for (const name of ["network-isolated-managed-acr.json", "network-isolated-byo-acr-vnet-integration.json"]) {
+      const { status } = await acceptRequest(host.deps, example(name));
+      const done = await waitForRequest(host, status.id, 600_000);
+      await weigh(`request page: ${name} (${done.steps.length} steps)`, `/requests/${encodeURIComponent(status.id)}`);
+    }
+    await weigh("list page (2 requests)", "/");
+  } finally {
+    await host.close();
+  }
+}
+
+// `npm run bench -- page` runs the status page's part alone.
+const only = process.argv[2];
+if (!only) {
+  await endToEnd();
+  await throughput();
+  coldStart();
+}
+if (!only || only === "page") await statusPage();
