@@ -109,7 +109,7 @@ const CORPUS: [string, string, string[]][] = [
   ["a connected cluster listed twice", arc({ connectedClusters: [{ resourceGroup: "rg-arc", name: "k" }, { resourceGroup: "RG-ARC", name: "K" }] }), ["connectedClusters[1]"]],
 ];
 
-const pathsOf = (details: { path: string }[] | undefined) => (details ?? []).map((d) => d.path).sort();
+const pathsOf = (details: { path?: string }[] | undefined) => (details ?? []).map((d) => d.path).sort();
 
 describe(`bad-input corpus (${CORPUS.length} cases): whatIf, HTTP and the queue agree`, () => {
   let host: LocalHost;
