@@ -27,12 +27,3 @@ export interface AppDeps {
   now(): Date;
   log(message: string, data?: Record<string, unknown>): void;
 }
-
-export function settingsFromEnv(env: NodeJS.ProcessEnv): RunnerSettings {
-  const num = (name: string, fallback: number) => (env[name] && Number.isFinite(Number(env[name])) ? Number(env[name]) : fallback);
-  return {
-    retryBudget: num("STEP_RETRY_BUDGET", DEFAULT_SETTINGS.retryBudget),
-    minRecheckMs: num("RECHECK_MIN_MS", DEFAULT_SETTINGS.minRecheckMs),
-    maxRecheckMs: num("RECHECK_MAX_MS", DEFAULT_SETTINGS.maxRecheckMs),
-  };
-}

@@ -2,6 +2,7 @@
 // process, on first use (not at import: cold start loads only what the first invocation needs).
 // The local host and the tests install their own with useDeps() (one set per process).
 import type { AppDeps } from "../app/deps.js";
+import { appConfig, type AppConfig } from "../config.js";
 
 let current: Promise<AppDeps> | undefined;
 
@@ -10,44 +11,32 @@ export function useDeps(deps: AppDeps | Promise<AppDeps>): void {
 }
 
 export function getDeps(): Promise<AppDeps> {
-  current ??= fromEnv(process.env);
+  current ??= fromConfig(appConfig());
   return current;
 }
 
-async function fromEnv(env: NodeJS.ProcessEnv): Promise<AppDeps> {
-  const [{ ArmClients, armCredential }, { ArmGateway }, { openStores }, { ServiceBusQueueSender }, { settingsFromEnv }] = await Promise.all([
+async function fromConfig(config: AppConfig): Promise<AppDeps> {
+  const [{ ArmClients, armCredential }, { ArmGateway }, { openStores }, { ServiceBusQueueSender }] = await Promise.all([
     import("../azure/clients.js"),
     import("../azure/arm-gateway.js"),
     import("../state/tables.js"),
     import("../messaging/service-bus-sender.js"),
-    import("../app/deps.js"),
   ]);
-  const credential = await armCredential(env);
-  // Storage and Service Bus use the app's managed identity (identity-based connections), or a
-  // connection string for emulators; ARM_ACCESS_TOKEN is only for ARM.
-  const identity = env.AzureWebJobsStorage && env.ServiceBusConnection ? undefined : new (await import("@azure/identity")).DefaultAzureCredential();
-  const stores = await openStores(
-    env.AzureWebJobsStorage ? { connectionString: env.AzureWebJobsStorage } : { accountName: required(env, "AzureWebJobsStorage__accountName"), credential: identity! },
-  );
-  const queue = new ServiceBusQueueSender(
-    env.ServiceBusConnection
-      ? { connectionString: env.ServiceBusConnection }
-      : { fullyQualifiedNamespace: required(env, "ServiceBusConnection__fullyQualifiedNamespace"), credential: identity! },
-  );
+  const credential = await armCredential(config.armAccessToken);
+  // Storage and Service Bus use the app's managed identity (identity-based connections; AZURE_CLIENT_ID
+  // names it), or a connection string for emulators; ARM_ACCESS_TOKEN is only for ARM.
+  const { storage, serviceBus } = config;
+  const identity = "connectionString" in storage && "connectionString" in serviceBus ? undefined : new (await import("@azure/identity")).DefaultAzureCredential();
+  const stores = await openStores("connectionString" in storage ? storage : { accountName: storage.accountName, endpoint: storage.tableServiceUri, credential: identity! });
+  const queue = new ServiceBusQueueSender("connectionString" in serviceBus ? serviceBus : { fullyQualifiedNamespace: serviceBus.fullyQualifiedNamespace, credential: identity! });
   return {
     requests: stores.requests,
     clusters: stores.clusters,
     upgrades: stores.upgrades,
     queue,
-    arm: new ArmGateway(new ArmClients({ endpoint: env.ARM_ENDPOINT ?? "https://management.azure.com", credential })),
-    settings: settingsFromEnv(env),
+    arm: new ArmGateway(new ArmClients({ endpoint: config.armEndpoint, credential })),
+    settings: config.runner,
     now: () => new Date(),
     log: (message, data) => console.log(JSON.stringify({ message, ...data })),
   };
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const v = env[name];
-  if (!v) throw new Error(`app setting ${name} is not set`);
-  return v;
 }

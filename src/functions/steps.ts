@@ -2,6 +2,7 @@
 import functions, { type InvocationContext } from "@azure/functions";
 import { runStep } from "../app/run-step.js";
 import type { StepMessage } from "../app/queue.js";
+import { CONNECTIONS } from "../config.js";
 import { QUEUES } from "../app/queue.js";
 import { getDeps } from "./runtime.js";
 
@@ -13,4 +14,4 @@ export async function provisioningStep(message: unknown, _context: InvocationCon
   await runStep(await getDeps(), msg);
 }
 
-functions.app.serviceBusQueue("provisioningStep", { connection: "ServiceBusConnection", queueName: QUEUES.steps, handler: provisioningStep });
+functions.app.serviceBusQueue("provisioningStep", { connection: CONNECTIONS.serviceBus, queueName: QUEUES.steps, handler: provisioningStep });

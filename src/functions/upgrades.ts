@@ -2,6 +2,7 @@
 // node-image timer; accepted like any request (the requestId names the change: one per change).
 import functions, { type InvocationContext } from "@azure/functions";
 import { acceptRequest } from "../app/accept.js";
+import { CONNECTIONS } from "../config.js";
 import { QUEUES } from "../app/queue.js";
 import { getDeps } from "./runtime.js";
 
@@ -10,4 +11,4 @@ export async function nodeImageUpgrade(message: unknown, context: InvocationCont
   context.log(`node-image upgrade request ${outcome.status.id}: ${outcome.kind}`);
 }
 
-functions.app.serviceBusQueue("nodeImageUpgrade", { connection: "ServiceBusConnection", queueName: QUEUES.upgrades, handler: nodeImageUpgrade });
+functions.app.serviceBusQueue("nodeImageUpgrade", { connection: CONNECTIONS.serviceBus, queueName: QUEUES.upgrades, handler: nodeImageUpgrade });

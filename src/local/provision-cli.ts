@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { acceptRequest, whatIf } from "../app/accept.js";
 import { statusOf } from "../app/accept.js";
 import type { StatusDocument } from "../app/status.js";
+import { readLocalConfig } from "../config.js";
 import { parseJson } from "../domain/validate.js";
 import { startLocalHost } from "./host.js";
 
@@ -49,8 +50,8 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const armEndpoint = process.env.ARM_ENDPOINT;
-  const host = await startLocalHost({ armEndpoint, quiet: true });
+  const { armEndpoint, armAccessToken } = readLocalConfig(process.env);
+  const host = await startLocalHost({ armEndpoint, armAccessToken, quiet: true });
   const out = args.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
   try {
     // Resources that must exist before the request (an existing cluster, a VNet): --seed FILE, or

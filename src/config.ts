@@ -1,0 +1,119 @@
+// Every app setting (environment variable) the app and the Functions host read on its behalf, in one
+// place. Production code reads settings only through appConfig(); infra/ sets exactly the settings
+// marked `azure` (the template test checks both directions), local.settings.sample.json the others.
+import { DEFAULT_SETTINGS, type RunnerSettings } from "./app/deps.js";
+
+/**
+ * Who reads a setting: `app` (this code, through readConfig), `host` (the Functions host, for a
+ * binding connection or a `%…%` expression), `sdk` (an Azure SDK reads it itself).
+ * `azure`: set by the template in Azure; otherwise only for local runs and emulators.
+ */
+export interface SettingInfo {
+  readBy: "app" | "host" | "sdk";
+  azure: boolean;
+  meaning: string;
+}
+
+/** The connection-setting prefixes the function bindings name (`connection: …`). */
+export const CONNECTIONS = { storage: "AzureWebJobsStorage", serviceBus: "ServiceBusConnection" } as const;
+
+export const SETTINGS = {
+  // Storage (host state, deployment-free; Tables of this app): identity-based in Azure.
+  AzureWebJobsStorage__accountName: { readBy: "app", azure: true, meaning: "storage account of the host and the Tables (managed identity)" },
+  AzureWebJobsStorage__blobServiceUri: { readBy: "host", azure: true, meaning: "blob endpoint (host leases)" },
+  AzureWebJobsStorage__queueServiceUri: { readBy: "host", azure: true, meaning: "queue endpoint (host)" },
+  AzureWebJobsStorage__tableServiceUri: { readBy: "app", azure: true, meaning: "table endpoint (state); default https://{account}.table.core.windows.net" },
+  AzureWebJobsStorage__credential: { readBy: "host", azure: true, meaning: "managedidentity" },
+  AzureWebJobsStorage__clientId: { readBy: "host", azure: true, meaning: "client id of the app's user-assigned identity" },
+  AzureWebJobsStorage: { readBy: "app", azure: false, meaning: "storage connection string: emulators (Azurite) only" },
+  // Service Bus: identity-based in Azure.
+  ServiceBusConnection__fullyQualifiedNamespace: { readBy: "app", azure: true, meaning: "Service Bus namespace host name (managed identity)" },
+  ServiceBusConnection__credential: { readBy: "host", azure: true, meaning: "managedidentity" },
+  ServiceBusConnection__clientId: { readBy: "host", azure: true, meaning: "client id of the app's user-assigned identity" },
+  ServiceBusConnection: { readBy: "app", azure: false, meaning: "Service Bus connection string: emulators only" },
+  // Identity and telemetry.
+  AZURE_CLIENT_ID: { readBy: "sdk", azure: true, meaning: "user-assigned identity DefaultAzureCredential uses (ARM, Tables, Service Bus)" },
+  APPLICATIONINSIGHTS_CONNECTION_STRING: { readBy: "host", azure: true, meaning: "Application Insights resource (an identifier: local auth is off)" },
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: { readBy: "host", azure: true, meaning: "Entra authentication of telemetry: Authorization=AAD;ClientId=…" },
+  // ARM.
+  ARM_ENDPOINT: { readBy: "app", azure: true, meaning: "ARM endpoint (default https://management.azure.com)" },
+  ARM_ACCESS_TOKEN: { readBy: "app", azure: false, meaning: "static ARM bearer token: CI pipelines and emulators only" },
+  ALLOWED_SCOPES: { readBy: "app", azure: true, meaning: "comma-separated subscription / resource-group ids the app may act in" },
+  // Runner.
+  STEP_RETRY_BUDGET: { readBy: "app", azure: true, meaning: "transient failures a step may have" },
+  RECHECK_MIN_MS: { readBy: "app", azure: true, meaning: "shortest scheduled re-check" },
+  RECHECK_MAX_MS: { readBy: "app", azure: true, meaning: "longest scheduled re-check" },
+  // Node-image freshness timer.
+  NODE_IMAGE_AUTO_UPGRADE: { readBy: "app", azure: true, meaning: "true turns the freshness timer on" },
+  NODE_IMAGE_CHECK_SCHEDULE: { readBy: "host", azure: true, meaning: "NCRONTAB schedule of the timer (%NODE_IMAGE_CHECK_SCHEDULE%)" },
+  NODE_IMAGE_MAINTENANCE_WINDOW: { readBy: "app", azure: true, meaning: "UTC window such as Sat,Sun 01:00-05:00" },
+  // Local tools only.
+  PORT: { readBy: "app", azure: false, meaning: "HTTP port of the local host (default 7071)" },
+} as const satisfies Record<string, SettingInfo>;
+
+export type SettingName = keyof typeof SETTINGS;
+type Env = Partial<Record<string, string>>;
+
+export type StorageConfig = { connectionString: string } | { accountName: string; tableServiceUri?: string };
+export type ServiceBusConfig = { connectionString: string } | { fullyQualifiedNamespace: string };
+
+export interface AppConfig {
+  storage: StorageConfig;
+  serviceBus: ServiceBusConfig;
+  armEndpoint: string;
+  /** Static ARM token (CI, emulators); otherwise DefaultAzureCredential. */
+  armAccessToken?: string;
+  /** Subscription and resource-group ids (lower-cased, no trailing slash) requests may target. */
+  allowedScopes: string[];
+  runner: RunnerSettings;
+  nodeImages: { autoUpgrade: boolean; maintenanceWindow?: string };
+}
+
+export const DEFAULT_ARM_ENDPOINT = "https://management.azure.com";
+
+/** Reads the configuration; a missing required setting throws naming it. Reads nothing outside SETTINGS. */
+export function readConfig(env: Env): AppConfig {
+  const get = (name: SettingName) => env[name] || undefined;
+  const required = (name: SettingName) => get(name) ?? missing(name);
+  const num = (name: SettingName, fallback: number) => (get(name) !== undefined && Number.isFinite(Number(get(name))) ? Number(get(name)) : fallback);
+  const storageConnection = get("AzureWebJobsStorage");
+  const serviceBusConnection = get("ServiceBusConnection");
+  return {
+    storage: storageConnection
+      ? { connectionString: storageConnection }
+      : { accountName: required("AzureWebJobsStorage__accountName"), tableServiceUri: get("AzureWebJobsStorage__tableServiceUri") },
+    serviceBus: serviceBusConnection ? { connectionString: serviceBusConnection } : { fullyQualifiedNamespace: required("ServiceBusConnection__fullyQualifiedNamespace") },
+    armEndpoint: get("ARM_ENDPOINT") ?? DEFAULT_ARM_ENDPOINT,
+    armAccessToken: get("ARM_ACCESS_TOKEN"),
+    allowedScopes: parseScopes(get("ALLOWED_SCOPES")),
+    runner: {
+      retryBudget: num("STEP_RETRY_BUDGET", DEFAULT_SETTINGS.retryBudget),
+      minRecheckMs: num("RECHECK_MIN_MS", DEFAULT_SETTINGS.minRecheckMs),
+      maxRecheckMs: num("RECHECK_MAX_MS", DEFAULT_SETTINGS.maxRecheckMs),
+    },
+    nodeImages: { autoUpgrade: get("NODE_IMAGE_AUTO_UPGRADE") === "true", maintenanceWindow: get("NODE_IMAGE_MAINTENANCE_WINDOW") },
+  };
+}
+
+/** The settings of the local tools (start, provision CLI): no storage or Service Bus needed. */
+export function readLocalConfig(env: Env): { port: number; armEndpoint?: string; armAccessToken?: string } {
+  return { port: Number(env.PORT || 7071), armEndpoint: env.ARM_ENDPOINT || undefined, armAccessToken: env.ARM_ACCESS_TOKEN || undefined };
+}
+
+let cached: AppConfig | undefined;
+/** The process's configuration, read once on first use. */
+export function appConfig(): AppConfig {
+  cached ??= readConfig(process.env);
+  return cached;
+}
+
+function parseScopes(value: string | undefined): string[] {
+  return (value ?? "")
+    .split(",")
+    .map((s) => s.trim().replace(/\/+$/, "").toLowerCase())
+    .filter(Boolean);
+}
+
+function missing(name: string): never {
+  throw new Error(`app setting ${name} is not set`);
+}
