@@ -1,6 +1,7 @@
 // Every app setting (environment variable) the app and the Functions host read on its behalf, in one
 // place. Production code reads settings only through appConfig(); infra/ sets exactly the settings
-// marked `azure` (the template test checks both directions), local.settings.sample.json the others.
+// marked `azure` (the template test checks both directions). Connections are identity-based only:
+// the local host (src/local) brings its own Azurite and in-process bus instead of settings.
 import { DEFAULT_SETTINGS, type RunnerSettings } from "./app/deps.js";
 
 /**
@@ -18,19 +19,17 @@ export interface SettingInfo {
 export const CONNECTIONS = { storage: "AzureWebJobsStorage", serviceBus: "ServiceBusConnection" } as const;
 
 export const SETTINGS = {
-  // Storage (host state, deployment-free; Tables of this app): identity-based in Azure.
+  // Storage (host state and deployment package; this app's Tables): identity-based.
   AzureWebJobsStorage__accountName: { readBy: "app", azure: true, meaning: "storage account of the host and the Tables (managed identity)" },
   AzureWebJobsStorage__blobServiceUri: { readBy: "host", azure: true, meaning: "blob endpoint (host leases)" },
   AzureWebJobsStorage__queueServiceUri: { readBy: "host", azure: true, meaning: "queue endpoint (host)" },
   AzureWebJobsStorage__tableServiceUri: { readBy: "app", azure: true, meaning: "table endpoint (state); default https://{account}.table.core.windows.net" },
   AzureWebJobsStorage__credential: { readBy: "host", azure: true, meaning: "managedidentity" },
   AzureWebJobsStorage__clientId: { readBy: "host", azure: true, meaning: "client id of the app's user-assigned identity" },
-  AzureWebJobsStorage: { readBy: "app", azure: false, meaning: "storage connection string: emulators (Azurite) only" },
-  // Service Bus: identity-based in Azure.
+  // Service Bus: identity-based.
   ServiceBusConnection__fullyQualifiedNamespace: { readBy: "app", azure: true, meaning: "Service Bus namespace host name (managed identity)" },
   ServiceBusConnection__credential: { readBy: "host", azure: true, meaning: "managedidentity" },
   ServiceBusConnection__clientId: { readBy: "host", azure: true, meaning: "client id of the app's user-assigned identity" },
-  ServiceBusConnection: { readBy: "app", azure: false, meaning: "Service Bus connection string: emulators only" },
   // Identity and telemetry.
   AZURE_CLIENT_ID: { readBy: "sdk", azure: true, meaning: "user-assigned identity DefaultAzureCredential uses (ARM, Tables, Service Bus)" },
   APPLICATIONINSIGHTS_CONNECTION_STRING: { readBy: "host", azure: true, meaning: "Application Insights resource (an identifier: local auth is off)" },
@@ -54,12 +53,11 @@ export const SETTINGS = {
 export type SettingName = keyof typeof SETTINGS;
 type Env = Partial<Record<string, string>>;
 
-export type StorageConfig = { connectionString: string } | { accountName: string; tableServiceUri?: string };
-export type ServiceBusConfig = { connectionString: string } | { fullyQualifiedNamespace: string };
-
 export interface AppConfig {
-  storage: StorageConfig;
-  serviceBus: ServiceBusConfig;
+  /** Table endpoint of the app's storage account (reached with the managed identity). */
+  tableServiceUri: string;
+  /** Service Bus namespace host name (reached with the managed identity). */
+  serviceBusNamespace: string;
   armEndpoint: string;
   /** Static ARM token (CI, emulators); otherwise DefaultAzureCredential. */
   armAccessToken?: string;
@@ -76,13 +74,9 @@ export function readConfig(env: Env): AppConfig {
   const get = (name: SettingName) => env[name] || undefined;
   const required = (name: SettingName) => get(name) ?? missing(name);
   const num = (name: SettingName, fallback: number) => (get(name) !== undefined && Number.isFinite(Number(get(name))) ? Number(get(name)) : fallback);
-  const storageConnection = get("AzureWebJobsStorage");
-  const serviceBusConnection = get("ServiceBusConnection");
   return {
-    storage: storageConnection
-      ? { connectionString: storageConnection }
-      : { accountName: required("AzureWebJobsStorage__accountName"), tableServiceUri: get("AzureWebJobsStorage__tableServiceUri") },
-    serviceBus: serviceBusConnection ? { connectionString: serviceBusConnection } : { fullyQualifiedNamespace: required("ServiceBusConnection__fullyQualifiedNamespace") },
+    tableServiceUri: get("AzureWebJobsStorage__tableServiceUri") ?? `https://${required("AzureWebJobsStorage__accountName")}.table.core.windows.net`,
+    serviceBusNamespace: required("ServiceBusConnection__fullyQualifiedNamespace"),
     armEndpoint: get("ARM_ENDPOINT") ?? DEFAULT_ARM_ENDPOINT,
     armAccessToken: get("ARM_ACCESS_TOKEN"),
     allowedScopes: parseScopes(get("ALLOWED_SCOPES")),

@@ -23,12 +23,10 @@ async function fromConfig(config: AppConfig): Promise<AppDeps> {
     import("../messaging/service-bus-sender.js"),
   ]);
   const credential = await armCredential(config.armAccessToken);
-  // Storage and Service Bus use the app's managed identity (identity-based connections; AZURE_CLIENT_ID
-  // names it), or a connection string for emulators; ARM_ACCESS_TOKEN is only for ARM.
-  const { storage, serviceBus } = config;
-  const identity = "connectionString" in storage && "connectionString" in serviceBus ? undefined : new (await import("@azure/identity")).DefaultAzureCredential();
-  const stores = await openStores("connectionString" in storage ? storage : { accountName: storage.accountName, endpoint: storage.tableServiceUri, credential: identity! });
-  const queue = new ServiceBusQueueSender("connectionString" in serviceBus ? serviceBus : { fullyQualifiedNamespace: serviceBus.fullyQualifiedNamespace, credential: identity! });
+  // Storage and Service Bus: the app's managed identity (AZURE_CLIENT_ID names it); ARM_ACCESS_TOKEN is only for ARM.
+  const identity = new (await import("@azure/identity")).DefaultAzureCredential();
+  const stores = await openStores({ endpoint: config.tableServiceUri, credential: identity });
+  const queue = new ServiceBusQueueSender(config.serviceBusNamespace, identity);
   return {
     requests: stores.requests,
     clusters: stores.clusters,

@@ -52,7 +52,7 @@ export const LOCAL_SETTINGS: RunnerSettings = { ...DEFAULT_SETTINGS, minRecheckM
 
 export async function startLocalHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
   const [azurite, standIn] = await Promise.all([startAzurite(), opts.armEndpoint ? undefined : startArmStandIn(opts.standIn)]);
-  const stores = await openStores({ connectionString: azurite.connectionString });
+  const stores = await openStores({ clientFor: azurite.tableClient });
   const clients = new ArmClients(
     standIn
       ? { endpoint: standIn.endpoint, credential: staticToken("local-stand-in"), agent: new https.Agent({ ca: standIn.caPem, keepAlive: true }) }
