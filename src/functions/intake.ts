@@ -5,13 +5,14 @@
 // A message that cannot become a request is recorded as Rejected, with its body and every problem,
 // at GET /api/requests/{requestId or message id}, and completed: a redelivery could not change it.
 import functions, { type InvocationContext } from "@azure/functions";
-import { handleRequestMessage, type IntakeOutcome } from "../app/intake.js";
+import type { IntakeOutcome } from "../app/intake.js";
 import { CONNECTIONS } from "../config.js";
 import { QUEUES } from "../app/queue.js";
 import { getDeps } from "./runtime.js";
 
 export async function clusterRequest(message: unknown, context: InvocationContext): Promise<IntakeOutcome> {
   const messageId = String(context.triggerMetadata?.messageId ?? context.invocationId);
+  const { handleRequestMessage } = await import("../app/intake.js");
   const outcome = await handleRequestMessage(await getDeps(), message, messageId);
   if (outcome.rejected) context.warn(`message ${messageId}: request ${outcome.requestId} Rejected (${outcome.rejected.reason}): ${outcome.rejected.description}`);
   return outcome;

@@ -1,12 +1,14 @@
 // POST /api/requests (202 + status URL; ?whatIf=true answers the plan and writes nothing)
 // GET  /api/requests/{id} (the status document)
 import functions, { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { acceptRequest, statusOf, whatIf } from "../app/accept.js";
-import { parseJson } from "../domain/validate.js";
 import { json } from "./http-util.js";
 import { getDeps } from "./runtime.js";
 
+// The app layer is imported on first use: cold start loads only the registrations (src/main.ts).
+const accept = () => import("../app/accept.js");
+
 export async function postRequest(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const [{ acceptRequest, whatIf }, { parseJson }] = await Promise.all([accept(), import("../domain/validate.js")]);
   const parsed = parseJson(await request.text());
   const whatIfMode = ["true", "1"].includes(request.query.get("whatIf") ?? "");
   if (whatIfMode) {
@@ -30,6 +32,7 @@ export async function postRequest(request: HttpRequest, _context: InvocationCont
 }
 
 export async function getRequest(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const { statusOf } = await accept();
   const status = await statusOf(await getDeps(), request.params.id);
   return status ? json(200, status) : json(404, { error: { code: "RequestNotFound", message: `no request ${request.params.id}` } });
 }

@@ -1,6 +1,5 @@
 // `provisioning-steps` queue: one step per message (src/app/run-step.ts).
 import functions, { type InvocationContext } from "@azure/functions";
-import { runStep } from "../app/run-step.js";
 import type { StepMessage } from "../app/queue.js";
 import { CONNECTIONS } from "../config.js";
 import { QUEUES } from "../app/queue.js";
@@ -11,6 +10,7 @@ export async function provisioningStep(message: unknown, _context: InvocationCon
   if (!msg || typeof msg.requestId !== "string" || typeof msg.step !== "string" || typeof msg.seq !== "number")
     // Not ours: throwing lets Service Bus dead-letter it after maxDeliveryCount, where it stays visible.
     throw new Error(`not a step message: ${JSON.stringify(message).slice(0, 200)}`);
+  const { runStep } = await import("../app/run-step.js");
   await runStep(await getDeps(), msg);
 }
 

@@ -1,11 +1,11 @@
 // The production bundle, loaded the way the Azure Functions Node.js worker loads it: package.json
-// "main" required in a process where `@azure/functions-core` is the worker's module (here the
+// "main" imported in a process where `@azure/functions-core` is the worker's module (here the
 // stand-in, which records each registration). What the worker would index is what these tests read.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { readdirSync, readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { before, describe, it } from "node:test";
 import { SETTINGS } from "../../src/config.js";
 import { installFunctionsCore, type FunctionsCoreStandIn } from "../../src/local/functions-core.js";
@@ -25,25 +25,29 @@ const EXPECTED = {
   nodeImageFreshness: { type: "timerTrigger", schedule: "%NODE_IMAGE_CHECK_SCHEDULE%" },
 } as const;
 
-describe("the bundle the Functions host runs (dist/main.cjs, built by npm run build)", () => {
+describe("the bundle the Functions host runs (dist/main.mjs and its chunks, built by npm run build)", () => {
   let core: FunctionsCoreStandIn;
+  let meta: { outputs: Record<string, { imports: { path: string; external?: boolean }[] }> };
   const warnings: string[] = [];
 
-  before(() => {
-    execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "pipe" });
+  before(async () => {
+    // The build of `npm run build` (after its type-check), run from the repository's root.
+    process.chdir(root);
+    // @ts-expect-error: a plain JavaScript build script, without types
+    meta = await (await import("../../scripts/build.mjs")).bundle();
     core = installFunctionsCore();
     const warn = console.warn;
     console.warn = (...args: unknown[]) => void warnings.push(args.join(" "));
     try {
       const main = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).main;
-      createRequire(path.join(root, "package.json"))(path.join(root, main));
+      await import(pathToFileURL(path.join(root, main)).href);
     } finally {
       console.warn = warn;
     }
   });
 
   it("package.json main is the bundle, and loading it prints no warning (no test mode)", () => {
-    assert.equal(JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).main, "dist/main.cjs");
+    assert.equal(JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).main, "dist/main.mjs");
     assert.deepEqual(warnings, []);
     assert.equal((core.programmingModel as { name: string }).name, "@azure/functions");
   });
@@ -72,12 +76,12 @@ describe("the bundle the Functions host runs (dist/main.cjs, built by npm run bu
     for (const s of named) assert.equal(SETTINGS[s as keyof typeof SETTINGS]?.azure, true, `${s} is set in Azure`);
   });
 
-  it("the bundle carries no preview Service Bus SDK binding and requires only Node built-ins and functions-core", () => {
-    const source = readFileSync(path.join(root, "dist/main.cjs"), "utf8");
-    assert.doesNotMatch(source, /functions-extensions-servicebus|settlement\.proto/);
-    const required = new Set([...source.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]).filter((m) => !m.startsWith("node:")));
-    const builtins = new Set(createRequire(import.meta.url)("node:module").builtinModules as string[]);
-    assert.deepEqual([...required].filter((m) => !builtins.has(m)), ["@azure/functions-core"]);
+  it("the bundle carries no preview Service Bus SDK binding and loads nothing from outside itself but Node built-ins and functions-core", () => {
+    const dist = path.join(root, "dist");
+    const files = readdirSync(dist, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".mjs"));
+    assert.doesNotMatch(files.map((f) => readFileSync(path.join(dist, f), "utf8")).join("\n"), /functions-extensions-servicebus|settlement\.proto/);
+    const external = Object.values(meta.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path));
+    assert.deepEqual([...new Set(external.filter((s) => !s.startsWith("node:") && !builtinModules.includes(s)))], ["@azure/functions-core"]);
   });
 
   it("an HTTP function of the bundle answers through the worker's invocation model (POST /api/requests?whatIf=true)", async () => {

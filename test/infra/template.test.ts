@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { before, describe, it } from "node:test";
 import { SETTINGS } from "../../src/config.js";
-import { QUEUES } from "../../src/messaging/queue.js";
+import { QUEUES } from "../../src/app/queue.js";
 import { installFunctionsCore, type FunctionsCoreStandIn } from "../../src/local/functions-core.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
