@@ -1,9 +1,10 @@
 // `cluster-requests` queue: requests from other systems, on the plain Service Bus trigger (no
 // preview SDK binding: the bundle must carry every file it loads, and that binding loads a .proto
-// beside itself). Returning completes the message; throwing (Table or Service Bus unreachable)
-// abandons it, so Service Bus redelivers it and dead-letters it after the queue's maxDeliveryCount.
-// A message that cannot become a request is recorded as Rejected, with its body and every problem,
-// at GET /api/requests/{requestId or message id}, and completed: a redelivery could not change it.
+// beside itself). Returning completes the message; throwing abandons it, so Service Bus redelivers
+// it and dead-letters it after the queue's maxDeliveryCount (Table or Service Bus unreachable, or a
+// requestId reused for another body). A message that cannot become a request is recorded as
+// Rejected, with its body and every problem, at GET /api/requests/{requestId or message id}, and
+// completed: a redelivery could not change it.
 import functions, { type InvocationContext } from "@azure/functions";
 import type { IntakeOutcome } from "../app/intake.js";
 import { CONNECTIONS } from "../config.js";
@@ -14,7 +15,8 @@ export async function clusterRequest(message: unknown, context: InvocationContex
   const messageId = String(context.triggerMetadata?.messageId ?? context.invocationId);
   const { handleRequestMessage } = await import("../app/intake.js");
   const outcome = await handleRequestMessage(await getDeps(), message, messageId);
-  if (outcome.rejected) context.warn(`message ${messageId}: request ${outcome.requestId} Rejected (${outcome.rejected.reason}): ${outcome.rejected.description}`);
+  if (outcome.kind === "rejected") context.warn(`message ${messageId}: request ${outcome.requestId} Rejected (${outcome.reason}): ${outcome.description}`);
+  if (outcome.kind === "conflict") throw new Error(`RequestIdConflict: message ${messageId}: ${outcome.description}`);
   return outcome;
 }
 

@@ -112,6 +112,21 @@ describe("bad input changes nothing", () => {
     assert.ok(status.error!.details!.some((d) => d.path.startsWith("nodePools")), JSON.stringify(status.error));
     assert.equal(host.bus.deadLetters(QUEUES.requests).length, 0);
   });
+
+  it("a queue message that reuses a requestId for another body ends in the dead-letter queue, the first request untouched", async () => {
+    const first = withId(example("pod-sandboxing.json"), "q-conflict");
+    await host.bus.sendRaw(QUEUES.requests, JSON.stringify(first), "m3");
+    await host.bus.whenIdle();
+    const before = (await statusOf(host.deps, "q-conflict"))!;
+    await host.bus.sendRaw(QUEUES.requests, JSON.stringify({ ...first, cluster: { ...first.cluster, name: "another" } }), "m4");
+    await host.bus.whenIdle();
+    const dead = host.bus.deadLetters(QUEUES.requests).find((d) => d.messageId === "m4")!;
+    assert.equal(dead.reason, "MaxDeliveryCountExceeded");
+    assert.match(dead.description, /RequestIdConflict/);
+    assert.match(String(dead.body), /"another"/, "the message is kept as sent");
+    const after = (await statusOf(host.deps, "q-conflict"))!;
+    assert.deepEqual([after.id, after.target], [before.id, before.target]);
+  });
 });
 
 describe("at-least-once delivery and crashes", () => {
