@@ -1,8 +1,7 @@
 // `provisioning-steps` queue: one step per message (src/app/run-step.ts).
 import functions, { type InvocationContext } from "@azure/functions";
-import type { StepMessage } from "../app/queue.js";
+import { QUEUES, type StepMessage } from "../app/queue.js";
 import { CONNECTIONS } from "../config.js";
-import { QUEUES } from "../app/queue.js";
 import { getDeps } from "./runtime.js";
 
 export async function provisioningStep(message: unknown, _context: InvocationContext): Promise<void> {
