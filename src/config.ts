@@ -3,6 +3,7 @@
 // marked `azure` (the template test checks both directions). Connections are identity-based only:
 // the local host (src/local) brings its own Azurite and in-process bus instead of settings.
 import { DEFAULT_SETTINGS, type RunnerSettings } from "./app/deps.js";
+import { parseAllowedScopes, type AllowedScopes } from "./domain/scopes.js";
 
 /**
  * Who reads a setting: `app` (this code, through readConfig), `host` (the Functions host, for a
@@ -46,6 +47,7 @@ export const SETTINGS = {
   NODE_IMAGE_AUTO_UPGRADE: { readBy: "app", azure: true, meaning: "true turns the freshness timer on" },
   NODE_IMAGE_CHECK_SCHEDULE: { readBy: "host", azure: true, meaning: "NCRONTAB schedule of the timer (%NODE_IMAGE_CHECK_SCHEDULE%)" },
   NODE_IMAGE_MAINTENANCE_WINDOW: { readBy: "app", azure: true, meaning: "UTC window such as Sat,Sun 01:00-05:00" },
+  FUNCTIONS_WORKER_RUNTIME: { readBy: "app", azure: false, meaning: "set by the Functions host itself (not by the template): the app refuses to start there without ALLOWED_SCOPES" },
   // Local tools only.
   PORT: { readBy: "app", azure: false, meaning: "HTTP port of the local host (default 7071)" },
 } as const satisfies Record<string, SettingInfo>;
@@ -61,8 +63,7 @@ export interface AppConfig {
   armEndpoint: string;
   /** Static ARM token (CI, emulators); otherwise DefaultAzureCredential. */
   armAccessToken?: string;
-  /** Subscription and resource-group ids (lower-cased, no trailing slash) requests may target. */
-  allowedScopes: string[];
+  /** runner.allowedScopes: ALLOWED_SCOPES, parsed (a malformed value throws, naming the setting). */
   runner: RunnerSettings;
   nodeImages: { autoUpgrade: boolean; maintenanceWindow?: string };
 }
@@ -79,33 +80,32 @@ export function readConfig(env: Env): AppConfig {
     serviceBusNamespace: required("ServiceBusConnection__fullyQualifiedNamespace"),
     armEndpoint: get("ARM_ENDPOINT") ?? DEFAULT_ARM_ENDPOINT,
     armAccessToken: get("ARM_ACCESS_TOKEN"),
-    allowedScopes: parseScopes(get("ALLOWED_SCOPES")),
     runner: {
       retryBudget: num("STEP_RETRY_BUDGET", DEFAULT_SETTINGS.retryBudget),
       minRecheckMs: num("RECHECK_MIN_MS", DEFAULT_SETTINGS.minRecheckMs),
       maxRecheckMs: num("RECHECK_MAX_MS", DEFAULT_SETTINGS.maxRecheckMs),
+      allowedScopes: parseAllowedScopes(get("ALLOWED_SCOPES")),
     },
     nodeImages: { autoUpgrade: get("NODE_IMAGE_AUTO_UPGRADE") === "true", maintenanceWindow: get("NODE_IMAGE_MAINTENANCE_WINDOW") },
   };
 }
 
-/** The settings of the local tools (start, provision CLI): no storage or Service Bus needed. */
-export function readLocalConfig(env: Env): { port: number; armEndpoint?: string; armAccessToken?: string } {
-  return { port: Number(env.PORT || 7071), armEndpoint: env.ARM_ENDPOINT || undefined, armAccessToken: env.ARM_ACCESS_TOKEN || undefined };
+/** The settings of the local tools (start, provision CLI): no storage or Service Bus needed; ALLOWED_SCOPES optional. */
+export function readLocalConfig(env: Env): { port: number; armEndpoint?: string; armAccessToken?: string; allowedScopes?: AllowedScopes } {
+  return { port: Number(env.PORT || 7071), armEndpoint: env.ARM_ENDPOINT || undefined, armAccessToken: env.ARM_ACCESS_TOKEN || undefined, allowedScopes: parseAllowedScopes(env.ALLOWED_SCOPES) };
 }
+
+/** Whether a Functions host (Azure, Core Tools) runs this process: it sets FUNCTIONS_WORKER_RUNTIME. */
+export const isFunctionsHost = (env: Env = process.env): boolean => !!env.FUNCTIONS_WORKER_RUNTIME;
+
+/** ALLOWED_SCOPES alone, parsed: checked when the app loads, before any other setting is needed. */
+export const allowedScopesSetting = (env: Env = process.env): AllowedScopes | undefined => parseAllowedScopes(env.ALLOWED_SCOPES);
 
 let cached: AppConfig | undefined;
 /** The process's configuration, read once on first use. */
 export function appConfig(): AppConfig {
   cached ??= readConfig(process.env);
   return cached;
-}
-
-function parseScopes(value: string | undefined): string[] {
-  return (value ?? "")
-    .split(",")
-    .map((s) => s.trim().replace(/\/+$/, "").toLowerCase())
-    .filter(Boolean);
 }
 
 function missing(name: string): never {

@@ -26,15 +26,18 @@ describe("app settings (src/config.ts)", () => {
     assert.throws(() => readConfig({ ServiceBusConnection__fullyQualifiedNamespace: "x" }), /AzureWebJobsStorage__accountName is not set/);
   });
 
-  it("ALLOWED_SCOPES: comma-separated ids, trimmed, lower-cased, without trailing slashes or empty entries", () => {
-    const scopes = readConfig({ ...AZURE, ALLOWED_SCOPES: " /subscriptions/AAA/ , ,/subscriptions/bbb/resourceGroups/RG-1" }).allowedScopes;
-    assert.deepEqual(scopes, ["/subscriptions/aaa", "/subscriptions/bbb/resourcegroups/rg-1"]);
+  it("ALLOWED_SCOPES: comma-separated ids, trimmed, lower-cased, without trailing slashes or empty entries; a malformed one names the setting", () => {
+    const A = "AAAAAAAA-0000-0000-0000-000000000000";
+    const B = "bbbbbbbb-0000-0000-0000-000000000000";
+    const scopes = readConfig({ ...AZURE, ALLOWED_SCOPES: ` /subscriptions/${A}/ , ,/subscriptions/${B}/resourceGroups/RG-1` }).runner.allowedScopes;
+    assert.deepEqual(scopes, [`/subscriptions/${A.toLowerCase()}`, `/subscriptions/${B}/resourcegroups/rg-1`]);
+    assert.throws(() => readConfig({ ...AZURE, ALLOWED_SCOPES: "*" }), /ALLOWED_SCOPES/);
   });
 
   it("defaults: public ARM, the runner's budget and re-check bounds, the node-image timer off", () => {
     const c = readConfig(AZURE);
     assert.equal(c.armEndpoint, "https://management.azure.com");
-    assert.deepEqual(c.runner, { retryBudget: 8, minRecheckMs: 2000, maxRecheckMs: 120000 });
+    assert.deepEqual(c.runner, { retryBudget: 8, minRecheckMs: 2000, maxRecheckMs: 120000, allowedScopes: undefined });
     assert.equal(c.nodeImages.autoUpgrade, false);
   });
 

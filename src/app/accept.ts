@@ -2,10 +2,11 @@
 // and send the messages of the steps that can start. Used by the HTTP trigger, the
 // `cluster-requests` queue trigger and the local CLI alike.
 import { createHash, randomUUID } from "node:crypto";
-import type { ClusterRequest } from "../domain/contract.js";
+import { REQUEST_ID, type ClusterRequest } from "../domain/contract.js";
+import { checkDecoded } from "../domain/limits.js";
 import { planRequest, PlanningError, readySteps } from "../domain/plan.js";
 import type { Plan } from "../domain/step.js";
-import { parseJson, validateRequest } from "../domain/validate.js";
+import { parseJson, validateRequest, type ValidationOptions } from "../domain/validate.js";
 import type { ValidationError } from "../domain/rules.js";
 import type { RequestRecord, StepRecord } from "../state/request-store.js";
 import type { AppDeps } from "./deps.js";
@@ -24,9 +25,9 @@ export interface PlanDocument {
   steps: { name: string; dependsOn: string[]; writes: string; resourceId?: string }[];
 }
 
-/** Validates and plans without writing anything (`?whatIf=true`, `--plan`). */
-export function whatIf(raw: unknown): { ok: true; plan: PlanDocument } | { ok: false; errors: ValidationError[] } {
-  const checked = validateAndPlan(raw);
+/** Validates and plans without writing anything (`?whatIf=true`, `--plan`): the same checks as an intake. */
+export function whatIf(raw: unknown, opts: ValidationOptions = {}): { ok: true; plan: PlanDocument } | { ok: false; errors: ValidationError[] } {
+  const checked = validateAndPlan(raw, opts);
   if (!checked.ok) return checked;
   return { ok: true, plan: planDocument(checked.request, checked.plan) };
 }
@@ -40,8 +41,8 @@ export function planDocument(req: ClusterRequest, plan: Plan): PlanDocument {
   };
 }
 
-function validateAndPlan(raw: unknown): { ok: true; request: ClusterRequest; plan: Plan } | { ok: false; errors: ValidationError[] } {
-  const v = validateRequest(raw);
+function validateAndPlan(raw: unknown, opts: ValidationOptions): { ok: true; request: ClusterRequest; plan: Plan } | { ok: false; errors: ValidationError[] } {
+  const v = validateRequest(raw, opts);
   if (!v.ok) return v;
   try {
     return { ok: true, request: v.request, plan: planRequest(v.request) };
@@ -55,14 +56,18 @@ function validateAndPlan(raw: unknown): { ok: true; request: ClusterRequest; pla
 export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: string, parseErrors?: ValidationError[]): Promise<AcceptOutcome> {
   const now = deps.now().toISOString();
   if (parseErrors) return reject(deps, raw, parseErrors, fallbackId);
-  const checked = validateAndPlan(raw);
+  const checked = validateAndPlan(raw, { allowedScopes: deps.settings.allowedScopes });
   if (!checked.ok) return reject(deps, raw, checked.errors, fallbackId);
 
-  const { request, plan } = checked;
-  const id = request.requestId ?? randomUUID();
-  const bodyHash = hashOf(request);
+  const { plan } = checked;
+  const id = checked.request.requestId ?? randomUUID();
+  // Stored with its id: steps re-plan from it, and the tags of what it creates name the request.
+  const request = { ...checked.request, requestId: id };
+  const bodyHash = canonicalHash(checked.request);
   const existing = await deps.requests.getRequest(id);
-  if (existing) return answerExisting(deps, existing, bodyHash);
+  // A Rejected request never ran: a corrected body may take its id.
+  if (existing?.state === "Rejected") await deps.requests.deleteRejected(existing);
+  else if (existing) return answerExisting(deps, existing, bodyHash);
 
   const rec: RequestRecord = {
     id,
@@ -87,12 +92,12 @@ export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: st
 export function parseMessageBody(body: unknown): { ok: true; value: unknown } | { ok: false; errors: ValidationError[] } {
   if (typeof body === "string") return parseJson(body);
   if (body instanceof Uint8Array) return parseJson(Buffer.from(body).toString("utf8"));
-  return { ok: true, value: body };
+  return checkDecoded(body);
 }
 
 async function answerExisting(deps: AppDeps, existing: RequestRecord, bodyHash: string): Promise<AcceptOutcome> {
   const status = (await statusOf(deps, existing.id))!;
-  if (existing.state === "Rejected") return { kind: "existing", status };
+  if (existing.state === "Rejected") return { kind: "conflict", status, message: `request ${existing.id} was rejected and then taken by another body` };
   if (existing.bodyHash !== bodyHash)
     return { kind: "conflict", status, message: `request ${existing.id} exists with a different body: a requestId names one request` };
   // The first intake may have crashed between writing the rows and sending the first messages.
@@ -104,20 +109,24 @@ async function startSteps(deps: AppDeps, id: string, plan: Plan): Promise<void> 
   await sendFirstMessages(deps, id, readySteps(plan.steps, new Set(), new Set()).map((s) => s.name));
 }
 
+/** A Rejected row keeps the body only when it is small: a rejected body may be anything up to the size limit, or beyond it. */
+const REJECTED_BODY_CHARS = 16_000;
+
 async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fallbackId?: string): Promise<AcceptOutcome> {
-  const asObj = (raw && typeof raw === "object" ? raw : {}) as Record<string, unknown>;
-  const given = typeof asObj.requestId === "string" && /^[A-Za-z0-9._:-]{1,100}$/.test(asObj.requestId) ? asObj.requestId : undefined;
-  const id = given ?? fallbackId ?? randomUUID();
+  const asObj = (raw && typeof raw === "object" && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  const given = typeof asObj.requestId === "string" && REQUEST_ID.test(asObj.requestId) ? asObj.requestId : undefined;
+  const id = given ?? (fallbackId && REQUEST_ID.test(fallbackId) ? fallbackId : undefined) ?? randomUUID();
   const now = deps.now().toISOString();
+  const text = safeJson(raw);
   const rec: RequestRecord = {
     id,
-    operation: typeof asObj.operation === "string" ? asObj.operation : "unknown",
+    operation: typeof asObj.operation === "string" ? asObj.operation.slice(0, 64) : "unknown",
     target: "",
     state: "Rejected",
     createdAt: now,
     updatedAt: now,
-    body: raw,
-    bodyHash: hashOf(raw),
+    body: text !== undefined && text.length <= REJECTED_BODY_CHARS ? raw : { omitted: `the body (${text?.length ?? "unknown"} characters) is not kept` },
+    bodyHash: createHash("sha256").update(text ?? "").digest("hex"),
     plan: [],
     warnings: [],
     error: { code: "ValidationFailed", message: `the request has ${errors.length} problem(s); nothing was written`, details: errors },
@@ -125,8 +134,10 @@ async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fa
   if (!(await deps.requests.createRejected(rec))) {
     const existing = (await deps.requests.getRequest(id))!;
     if (existing.state !== "Rejected") return { kind: "conflict", status: (await statusOf(deps, id))!, message: `request ${id} exists and this body is invalid` };
+    // The latest rejection of the id is what its status shows.
+    await deps.requests.replaceRejected({ ...rec, createdAt: existing.createdAt }, existing.etag);
   }
-  deps.log(`rejected request ${id}: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ")}`);
+  deps.log(`rejected request ${id}: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ").slice(0, 2000)}`);
   return { kind: "rejected", status: (await statusOf(deps, id))!, errors };
 }
 
@@ -136,6 +147,30 @@ export async function statusOf(deps: AppDeps, id: string): Promise<StatusDocumen
   return statusDocument(req, req.plan.length ? await deps.requests.getSteps(id) : []);
 }
 
-function hashOf(v: unknown): string {
-  return createHash("sha256").update(JSON.stringify(v ?? null)).digest("hex");
+/** JSON text of a value, or undefined when it has none (too deep, cyclic: already rejected for it). */
+function safeJson(v: unknown): string | undefined {
+  try {
+    return JSON.stringify(v ?? null);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The hash of a request's meaning: its validated form (defaults filled in), keys sorted, so the same
+ * request with its fields or tags in another order is the same request.
+ */
+export function canonicalHash(req: ClusterRequest): string {
+  return createHash("sha256").update(canonicalJson(req)).digest("hex");
+}
+
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (v && typeof v === "object")
+    return `{${Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  return JSON.stringify(v ?? null);
 }

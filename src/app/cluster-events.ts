@@ -6,6 +6,7 @@
 // Changes this app makes itself are re-imaged by the request that made them, never twice.
 import { createHash } from "node:crypto";
 import { toClusterEvent, type ClusterEvent } from "../domain/events.js";
+import { isManaged } from "../domain/managed.js";
 import { parseResourceId } from "../domain/naming.js";
 import { NODE_IMAGES_STEP } from "../domain/steps/node-image.js";
 import { QUEUES } from "./queue.js";
@@ -15,6 +16,7 @@ import { noteClusterSettings } from "./cluster-settings.js";
 
 export type EventOutcome =
   | "ignored"
+  | "ignored-unmanaged"
   | "recorded-first-sight"
   | "unchanged"
   | "own-change"
@@ -22,9 +24,17 @@ export type EventOutcome =
   | "rolling-recorded"
   | "event-recorded";
 
+/**
+ * Events are untrusted: a malformed or unknown event is acknowledged and logged, never an error; an
+ * event about a cluster the app does not manage (no `managed-by: aks-provisioner` tag) changes
+ * nothing, neither in ARM nor in the app's state.
+ */
 export async function handleClusterEvent(deps: AppDeps, raw: unknown): Promise<EventOutcome> {
-  const ev = toClusterEvent(raw);
-  if (!ev) return "ignored";
+  const ev = toClusterEvent(raw, deps.now());
+  if (!ev) {
+    deps.log(`event ignored: not a well-formed cluster event (${describe(raw)})`);
+    return "ignored";
+  }
   switch (ev.kind) {
     case "ResourceWriteSuccess":
       return onClusterWrite(deps, ev);
@@ -40,6 +50,7 @@ export async function handleClusterEvent(deps: AppDeps, raw: unknown): Promise<E
 async function onClusterWrite(deps: AppDeps, ev: ClusterEvent): Promise<EventOutcome> {
   const mc = await deps.arm.read({ kind: "managedCluster", id: ev.clusterId });
   if (!mc) return "ignored";
+  if (!isManaged(mc)) return ignoreUnmanaged(deps, ev);
   const noted = await noteClusterSettings(deps, mc);
   if (noted.firstSeen) return "recorded-first-sight";
   if (!noted.changed) return "unchanged";
@@ -72,6 +83,17 @@ export async function queueUpgrade(deps: AppDeps, clusterId: string, pools: stri
   return requestId;
 }
 
+function ignoreUnmanaged(deps: AppDeps, ev: ClusterEvent): EventOutcome {
+  deps.log(`event ${ev.id} ignored: cluster ${ev.clusterId} is not managed by this app (no tag managed-by: aks-provisioner)`);
+  return "ignored-unmanaged";
+}
+
+const describe = (raw: unknown): string => {
+  if (!raw || typeof raw !== "object") return `a ${raw === null ? "null" : typeof raw}`;
+  const r = raw as Record<string, unknown>;
+  return `id ${JSON.stringify(r.id)?.slice(0, 80)}, type ${JSON.stringify(r.eventType ?? r.type)?.slice(0, 120)}`;
+};
+
 async function onRolling(deps: AppDeps, ev: ClusterEvent): Promise<EventOutcome> {
   const pool = typeof ev.data.nodePoolName === "string" ? ev.data.nodePoolName : undefined;
   if (!pool) return "ignored";
@@ -95,6 +117,7 @@ async function recordEvent(deps: AppDeps, ev: ClusterEvent): Promise<EventOutcom
     if (!rec) {
       const mc = await deps.arm.read({ kind: "managedCluster", id: ev.clusterId });
       if (!mc) return "ignored";
+      if (!isManaged(mc)) return ignoreUnmanaged(deps, ev);
       await noteClusterSettings(deps, mc);
       rec = (await deps.clusters.get(subscriptionId, resourceGroup, name))!;
     }

@@ -2,6 +2,7 @@
 // them from app settings; the local host and the tests build them around Azurite, the in-process
 // bus and the ARM stand-in.
 import type { Arm } from "./arm.js";
+import type { AllowedScopes } from "../domain/scopes.js";
 import type { QueueSender } from "./queue.js";
 import type { ClusterStore } from "../state/cluster-store.js";
 import type { RequestStore } from "../state/request-store.js";
@@ -13,6 +14,8 @@ export interface RunnerSettings {
   /** Bounds of a scheduled re-check when ARM gives no Retry-After, and the clamp when it does. */
   minRecheckMs: number;
   maxRecheckMs: number;
+  /** ALLOWED_SCOPES: where requests may act; undefined = anywhere (the local host only). */
+  allowedScopes?: AllowedScopes;
 }
 
 export const DEFAULT_SETTINGS: RunnerSettings = { retryBudget: 8, minRecheckMs: 2_000, maxRecheckMs: 120_000 };
@@ -26,4 +29,14 @@ export interface AppDeps {
   settings: RunnerSettings;
   now(): Date;
   log(message: string, data?: Record<string, unknown>): void;
+}
+
+/**
+ * The deployed app refuses to start without ALLOWED_SCOPES: its identity can act across
+ * subscriptions, and anyone who can send it a request borrows that power.
+ */
+export function requireAllowedScopes<T extends Pick<RunnerSettings, "allowedScopes">>(settings: T): T {
+  if (!settings.allowedScopes)
+    throw new Error("app setting ALLOWED_SCOPES is not set: list the subscriptions (/subscriptions/{id}) and resource groups (/subscriptions/{id}/resourceGroups/{name}) the app may act on, comma-separated");
+  return settings;
 }

@@ -3,6 +3,7 @@
 // inside the maintenance window (the cluster's own, else the app setting's).
 import { createHash } from "node:crypto";
 import { clusterId } from "../domain/naming.js";
+import { isManaged } from "../domain/managed.js";
 import { inWindow, parseWindow } from "../domain/maintenance-window.js";
 import type { AppDeps } from "./deps.js";
 import { queueUpgrade } from "./cluster-events.js";
@@ -24,7 +25,8 @@ export async function checkNodeImages(deps: AppDeps, defaultWindow: string | und
     }
     const id = clusterId(rec.subscriptionId, rec.resourceGroup, rec.name);
     const mc = await deps.arm.read({ kind: "managedCluster", id });
-    if (!mc) continue;
+    // Only clusters the app manages (an operator may have removed the tag since the row was written).
+    if (!mc || !isManaged(mc)) continue;
     result.checked++;
     const behind: { name: string; latest: string }[] = [];
     for (const p of mc.agentPoolProfiles ?? []) {

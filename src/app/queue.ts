@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 // The queues and their messages, and the outbound side as a port (QueueSender): Service Bus in
 // Azure (src/messaging), the in-process bus locally (src/local/bus.ts).
 export const QUEUES = {
@@ -27,4 +29,13 @@ export interface StepMessage {
   seq: number;
 }
 
-export const stepMessageId = (m: StepMessage) => `${m.requestId}|${m.step}|${m.seq}`.slice(0, 128);
+/**
+ * A step message's id: a readable prefix (cut to fit) and the SHA-256 of (request, step, seq), so
+ * that ids are at most 128 characters (the Service Bus limit) and two messages never share one —
+ * a cut id without the hash would drop the seq of a long request id, and duplicate detection would
+ * then drop every re-check.
+ */
+export function stepMessageId(m: StepMessage): string {
+  const hash = createHash("sha256").update(JSON.stringify([m.requestId, m.step, m.seq])).digest("hex");
+  return `${`${m.requestId}|${m.step}|${m.seq}`.slice(0, 63)}#${hash}`;
+}

@@ -8,6 +8,7 @@
 // message never writes to ARM twice, and a crash between an ARM write and the next message is
 // healed by redelivery.
 import { ArmError } from "../azure/errors.js";
+import { redact } from "../domain/redact.js";
 import { ancestors, planRequest, readySteps } from "../domain/plan.js";
 import type { ClusterRequest } from "../domain/contract.js";
 import type { ManagedCluster } from "@azure/arm-containerservice";
@@ -116,7 +117,7 @@ async function afterWrite(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: 
 }
 
 async function retryOrFail(deps: AppDeps, req: RequestRecord, row: StepRecord, e: ArmError): Promise<void> {
-  const error = { code: e.code, message: e.message };
+  const error = { code: e.code, message: redact(e.message) };
   if (e.transient && row.attempts < deps.settings.retryBudget) {
     deps.log(`step ${row.name} of ${req.id}: transient ${e.code}, retry ${row.attempts}/${deps.settings.retryBudget}`);
     const backoff = deps.settings.minRecheckMs * 2 ** (row.attempts - 1);
@@ -125,7 +126,7 @@ async function retryOrFail(deps: AppDeps, req: RequestRecord, row: StepRecord, e
     return reschedule(deps, { ...row, operation: undefined, attempts: row.attempts + 1, lastError: error }, e.retryAfterMs ?? backoff);
   }
   const budget = e.transient ? ` (gave up after ${row.attempts} attempts)` : "";
-  return fail(deps, req, row, { code: e.code, message: e.message + budget });
+  return fail(deps, req, row, { code: e.code, message: redact(e.message) + budget });
 }
 
 /** Saves the row with the next seq, then schedules the message that carries it. */

@@ -5,6 +5,7 @@
 // Shape only lives here (types, formats). Rules that relate fields to each other, or that come
 // from the procedures in docs/, live in rules.ts with a pointer to their source.
 import { z } from "zod";
+import { LIMITS } from "./limits.js";
 
 const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 // ARM naming rules (Microsoft.Resources / Microsoft.ContainerService / Microsoft.Network).
@@ -32,14 +33,29 @@ export const cidr = z
   }, "has an octet above 255 or a prefix length above 32");
 const subnetId = z
   .string()
+  .max(LIMITS.string)
   .regex(
     /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i,
     "must be a subnet resource id (/subscriptions/…/resourceGroups/…/providers/Microsoft.Network/virtualNetworks/…/subnets/…)",
   );
 
+/** Tags the app sets itself (on what it creates or changes); a request cannot set them. */
+export const MANAGED_BY_TAG = "managed-by";
+export const MANAGED_BY_VALUE = "aks-provisioner";
+export const REQUEST_TAG = "aks-provisioner-request";
+
+// ARM's tag rules: a name is 1-512 characters without < > % & \ ? /, a value at most 256; names
+// compare case-insensitively. 50 tags per resource, two of them the app's own.
+const tagName = z
+  .string()
+  .min(1)
+  .max(LIMITS.tagName)
+  .regex(/^[^<>%&\\?/]*$/, "a tag name cannot contain < > % & \\ ? or /")
+  .refine((n) => ![MANAGED_BY_TAG, REQUEST_TAG].includes(n.toLowerCase()), `'${MANAGED_BY_TAG}' and '${REQUEST_TAG}' are set by the app`);
 export const tags = z
-  .record(z.string().min(1).max(512), z.string().max(256))
-  .refine((t) => Object.keys(t).length <= 50, "at most 50 tags");
+  .record(tagName, z.string().max(LIMITS.tagValue))
+  .refine((t) => Object.keys(t).length <= LIMITS.tags, `at most ${LIMITS.tags} tags (ARM allows 50; the app adds two)`)
+  .refine((t) => new Set(Object.keys(t).map((k) => k.toLowerCase())).size === Object.keys(t).length, "two tag names differ only in case (ARM treats them as one)");
 
 export const clusterRef = z.strictObject({
   subscriptionId: z.string().regex(guid, "must be a subscription id (a GUID)"),
@@ -51,15 +67,15 @@ export const clusterRef = z.strictObject({
 
 export const cacheRule = z.strictObject({
   name: z.string().regex(/^[a-zA-Z0-9-]{5,50}$/, "must be 5-50 letters, digits or '-'").default("acr-cache-rule"),
-  sourceRepository: z.string().min(1).default("mcr.microsoft.com/*"),
-  targetRepository: z.string().min(1).default("*"),
+  sourceRepository: z.string().min(1).max(LIMITS.string).default("mcr.microsoft.com/*"),
+  targetRepository: z.string().min(1).max(LIMITS.string).default("*"),
 });
 
 export const registry = z.discriminatedUnion("mode", [
   z.strictObject({ mode: z.literal("aksManaged") }),
   z.strictObject({
     mode: z.literal("byo"),
-    name: z.string(),
+    name: z.string().max(50, "a registry name is 5-50 letters or digits"),
     // Resource group of the registry and its network resources; defaults to the cluster's.
     resourceGroup: resourceGroupName.optional(),
     cacheRule: cacheRule.optional(),
@@ -81,7 +97,7 @@ export const apiServer = z.strictObject({
 export const network = z.strictObject({
   resourceGroup: resourceGroupName.optional(),
   vnetName: networkResourceName.optional(),
-  addressPrefixes: z.array(cidr).min(1).optional(),
+  addressPrefixes: z.array(cidr).min(1).max(LIMITS.addressPrefixes).optional(),
   subnets: z
     .strictObject({
       nodes: cidr.optional(),
@@ -99,14 +115,21 @@ export const identities = z.strictObject({ controlPlane: identityName, kubelet: 
 export const nodePool = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9]{0,11}$/, "must be 1-12 lowercase letters or digits, starting with a letter"),
   mode: z.enum(["System", "User"]).default("User"),
-  vmSize: z.string().regex(/^Standard_[A-Za-z0-9_]+$/, "must be a VM size such as 'Standard_D4s_v3'"),
+  vmSize: z.string().max(64).regex(/^Standard_[A-Za-z0-9_]+$/, "must be a VM size such as 'Standard_D4s_v3'"),
   count: z.int().min(0).max(1000).default(1),
   osSku: z.enum(["Ubuntu", "AzureLinux", "Ubuntu2204", "Ubuntu2404"]).optional(),
   workloadRuntime: z.enum(["OCIContainer", "KataVmIsolation", "KataMshvVmIsolation"]).optional(),
 });
 
+/**
+ * A request id: 1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit (so never
+ * '.' or '..', which a URL path cannot carry). It is a Table partition key and part of message ids.
+ */
+export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+export const REQUEST_ID_RULE = "must be 1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit";
+
 const envelope = {
-  requestId: z.string().regex(/^[A-Za-z0-9._:-]{1,100}$/, "must be 1-100 letters, digits, '.', '_', ':' or '-'").optional(),
+  requestId: z.string().regex(REQUEST_ID, REQUEST_ID_RULE).optional(),
   tags: tags.optional(),
 };
 const existingCluster = { ...envelope, cluster: clusterRef };
@@ -118,7 +141,7 @@ export const createRequest = z.strictObject({
   apiServer: apiServer.optional(),
   network: network.optional(),
   identities: identities.optional(),
-  nodePools: z.array(nodePool).min(1, "a cluster needs at least one node pool"),
+  nodePools: z.array(nodePool).min(1, "a cluster needs at least one node pool").max(LIMITS.nodePools, `at most ${LIMITS.nodePools} node pools (the AKS limit)`),
 });
 
 export const enableNetworkIsolationRequest = z.strictObject({
@@ -153,13 +176,13 @@ export const setPrivateClusterRequest = z.strictObject({
 export const addSandboxPoolRequest = z.strictObject({
   operation: z.literal("addSandboxPool"),
   ...existingCluster,
-  nodePools: z.array(nodePool).min(1),
+  nodePools: z.array(nodePool).min(1).max(LIMITS.nodePools, `at most ${LIMITS.nodePools} node pools (the AKS limit)`),
 });
 
 export const upgradeNodeImagesRequest = z.strictObject({
   operation: z.literal("upgradeNodeImages"),
   ...existingCluster,
-  nodePoolNames: z.array(z.string().min(1)).min(1).optional(),
+  nodePoolNames: z.array(z.string().min(1).max(12, "a pool name has at most 12 characters")).min(1).max(LIMITS.nodePools, `at most ${LIMITS.nodePools} pool names (the AKS limit)`).optional(),
 });
 
 export const arcPrivateLinkRequest = z.strictObject({
@@ -179,7 +202,7 @@ export const arcPrivateLinkRequest = z.strictObject({
     nsgName: networkResourceName.optional(),
   }),
   privateEndpoint: z.strictObject({ name: networkResourceName, dns: z.enum(["azurePrivateDns", "manual"]).default("azurePrivateDns") }),
-  connectedClusters: z.array(z.strictObject({ resourceGroup: resourceGroupName, name: clusterName })).default([]),
+  connectedClusters: z.array(z.strictObject({ resourceGroup: resourceGroupName, name: clusterName })).max(LIMITS.connectedClusters, `at most ${LIMITS.connectedClusters} connected clusters per request`).default([]),
 });
 
 export const clusterRequest = z.discriminatedUnion("operation", [

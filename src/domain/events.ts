@@ -21,32 +21,49 @@ export interface ClusterEvent {
 export const SUBSCRIPTION_VALIDATION = "Microsoft.EventGrid.SubscriptionValidationEvent";
 const CLUSTER_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+$/i;
 
-/** Maps one raw event (either schema) to a cluster event, or undefined when it is not about a cluster. */
-export function toClusterEvent(input: unknown): ClusterEvent | undefined {
-  if (!isObject(input)) return undefined;
-  const raw = input;
-  const type = text(raw.eventType) ?? text(raw.type) ?? "";
-  const data = isObject(raw.data) ? raw.data : {};
-  const topic = text(raw.topic) ?? text(raw.source) ?? "";
-  const subject = text(raw.subject) ?? "";
+/** How far ahead of the receiver's clock an event's time may be (clock skew); later times are clamped. */
+export const EVENT_TIME_SKEW_MS = 5 * 60_000;
+
+const str = (v: unknown, max = 2048): string | undefined => (typeof v === "string" && v.length <= max ? v : undefined);
+
+/**
+ * Maps one raw event (either schema) to a cluster event, or undefined when it is not about a
+ * cluster. Events are untrusted input (anyone with the topic's key can forge one): every field is
+ * type-checked, and an event time is never later than `now` plus a small skew.
+ */
+export function toClusterEvent(raw: unknown, now: Date = new Date()): ClusterEvent | undefined {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  const r = raw as Record<string, unknown>;
+  const type = str(r.eventType) ?? str(r.type) ?? "";
+  const data = (r.data && typeof r.data === "object" && !Array.isArray(r.data) ? r.data : {}) as Record<string, unknown>;
+  const topic = str(r.topic) ?? str(r.source) ?? "";
+  const subject = str(r.subject) ?? "";
   const kind = type.replace(/^Microsoft\.(Resources|ContainerService)\./, "") as ClusterEventKind;
-  const time = text(raw.eventTime) ?? text(raw.time) ?? new Date().toISOString();
-  const id = String(raw.id ?? "");
+  const time = eventTime(str(r.eventTime, 64) ?? str(r.time, 64), now);
+  const id = str(r.id, 256) ?? "";
   if (type === "Microsoft.Resources.ResourceWriteSuccess") {
     // Only writes of the cluster itself: agent-pool and other child writes are not isolation changes.
-    const uri = text(data.resourceUri) ?? subject;
+    const uri = str(data.resourceUri) ?? subject;
     if (!CLUSTER_ID.test(uri)) return undefined;
-    if (data.status && String(data.status).toLowerCase() !== "succeeded") return undefined;
+    if (data.status !== undefined && String(data.status).toLowerCase() !== "succeeded") return undefined;
     return { id, kind, clusterId: uri, time, data };
   }
-  if (type.startsWith("Microsoft.ContainerService.")) {
+  if (KINDS.includes(kind) && type.startsWith("Microsoft.ContainerService.")) {
     // The AKS system topic is the cluster itself.
     const clusterId = CLUSTER_ID.test(topic) ? topic : CLUSTER_ID.test(subject) ? subject : "";
     if (!clusterId) return undefined;
+    if (data.nodePoolName !== undefined && !str(data.nodePoolName, 12)) return undefined;
     return { id, kind, clusterId, time, data };
   }
   return undefined;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const KINDS: ClusterEventKind[] = ["NewKubernetesVersionAvailable", "ClusterSupportEnding", "ClusterSupportEnded", "NodePoolRollingStarted", "NodePoolRollingSucceeded", "NodePoolRollingFailed"];
+
+/** The event's time as ISO text: now when missing or unreadable, never beyond now + skew. */
+function eventTime(text: string | undefined, now: Date): string {
+  const t = text ? Date.parse(text) : NaN;
+  const latest = now.getTime() + EVENT_TIME_SKEW_MS;
+  if (!Number.isFinite(t)) return now.toISOString();
+  return t <= latest ? text! : new Date(latest).toISOString();
+}

@@ -1,6 +1,7 @@
 // A request becomes a plan: a DAG of named steps (see step.ts). The plan is a pure function of the
 // request, so every invocation recomputes the same plan instead of storing code in Table rows.
 import type { ClusterRequest } from "./contract.js";
+import { createdTags } from "./managed.js";
 import { PlanningError } from "./planning-error.js";
 import { planCreate } from "./plans/create.js";
 import * as existing from "./plans/existing.js";
@@ -10,7 +11,8 @@ import type { Plan, StepDef } from "./step.js";
 export { PlanningError };
 
 export function planRequest(req: ClusterRequest): Plan {
-  const plan = planFor(req);
+  // Everything the plan creates carries the app's tags (managed-by, and the request's id).
+  const plan = planFor({ ...req, tags: createdTags(req.tags, req.requestId) });
   checkDag(plan.steps);
   return plan;
 }

@@ -1,24 +1,80 @@
-// Whole-request validation: the schema (every shape error at once), then the rules.
+// Whole-request validation: the schema (every shape error at once), then the rules — also when
+// the shape is wrong, on the parts that parsed — then the allowed scopes. One function for the
+// HTTP API (with or without ?whatIf=true), the queue and the CLI, so the three always agree.
 import type { z } from "zod";
 import { clusterRequest, type ClusterRequest } from "./contract.js";
+import { capErrors, checkDecoded, parseRequestText } from "./limits.js";
 import { checkRules, type ValidationError } from "./rules.js";
+import { checkScopes, type AllowedScopes } from "./scopes.js";
 
 export type Validation = { ok: true; request: ClusterRequest } | { ok: false; errors: ValidationError[] };
 
-export function validateRequest(raw: unknown): Validation {
-  const parsed = clusterRequest.safeParse(raw);
-  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map(toValidationError) };
-  const errors = checkRules(parsed.data);
-  return errors.length ? { ok: false, errors } : { ok: true, request: parsed.data };
+export interface ValidationOptions {
+  /** ALLOWED_SCOPES; undefined = unrestricted (local host only). */
+  allowedScopes?: AllowedScopes;
 }
 
-/** Parses a message or HTTP body; a body that is not JSON is one error at path "". */
-export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; errors: ValidationError[] } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (e) {
-    return { ok: false, errors: [{ path: "", message: `the body is not JSON: ${(e as Error).message}` }] };
+export function validateRequest(raw: unknown, opts: ValidationOptions = {}): Validation {
+  const checked = checkDecoded(raw);
+  if (!checked.ok) return checked;
+  const parsed = clusterRequest.safeParse(raw);
+  if (parsed.success) {
+    const errors = [...checkRules(parsed.data), ...checkScopes(parsed.data, opts.allowedScopes)];
+    return errors.length ? { ok: false, errors: capErrors(errors) } : { ok: true, request: parsed.data };
   }
+  const shape = parsed.error.issues.map(toValidationError);
+  return { ok: false, errors: capErrors([...shape, ...rulesOnWhatParsed(raw, shape, opts)]) };
+}
+
+/**
+ * The rules (and scopes) that can still be judged when the shape is wrong: the fields with shape
+ * errors are dropped (a dropped default comes back; a dropped optional object goes), and what remains
+ * is checked. Only problems about other fields than the shape errors' are added, so a user fixing
+ * the listed problems meets no new ones.
+ */
+function rulesOnWhatParsed(raw: unknown, shape: ValidationError[], opts: ValidationOptions): ValidationError[] {
+  if (!raw || typeof raw !== "object" || shape.some((e) => e.path === "operation" || e.path === "")) return [];
+  let candidate: unknown = structuredClone(raw);
+  let pending = clusterRequest.safeParse(raw).error?.issues ?? [];
+  // Arrays that lost an item: the items after it changed index, so no rule about them is reported.
+  const shifted = new Set<string>();
+  // Each round drops the fields of the remaining issues; a required field dropped is reported again
+  // and its parent goes in the next round (bounded by the contract's depth).
+  for (let round = 0; round < 6 && pending.length; round++) {
+    for (const issue of pending) {
+      const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...issue.path, k]) : [issue.path];
+      for (const p of paths) candidate = dropPath(candidate, round > 0 && p.length > 1 ? p.slice(0, -1) : p, [], shifted);
+    }
+    const again = clusterRequest.safeParse(candidate);
+    if (again.success) {
+      const under = (p: string, q: string) => p === q || p.startsWith(`${q}.`) || p.startsWith(`${q}[`);
+      const related = (p: string) => [...shifted].some((a) => under(p, a)) || shape.some((s) => s.path.split(", ").some((sp) => under(p, sp) || under(sp, p)));
+      return [...checkRules(again.data), ...checkScopes(again.data, opts.allowedScopes)].filter((e) => !related(e.path));
+    }
+    pending = again.error.issues;
+  }
+  return [];
+}
+
+/** A copy of `v` without the value at `path`; an array that loses an item is noted in `shifted`. */
+function dropPath(v: unknown, path: readonly PropertyKey[], at: PropertyKey[], shifted: Set<string>): unknown {
+  if (!path.length || !v || typeof v !== "object") return v;
+  const [head, ...rest] = path;
+  if (Array.isArray(v)) {
+    const i = Number(head);
+    if (rest.length) return v.map((x, j) => (j === i ? dropPath(x, rest, [...at, j], shifted) : x));
+    shifted.add(formatPath(at));
+    return v.filter((_, j) => j !== i);
+  }
+  const o = { ...(v as Record<PropertyKey, unknown>) };
+  if (rest.length) o[head] = dropPath(o[head], rest, [...at, head], shifted);
+  else delete o[head];
+  return o;
+}
+
+/** Parses a message or HTTP body: size and depth first, then JSON; a failure is one error at path "". */
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; errors: ValidationError[] } {
+  return parseRequestText(text);
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -30,6 +86,7 @@ function toValidationError(issue: z.core.$ZodIssue): ValidationError {
   if (issue.code === "invalid_union" && path === "") {
     return { path: "operation", message: "must be one of the operations in the contract (create, enableNetworkIsolation, …)" };
   }
+  if (issue.code === "invalid_key") return { path, message: issue.issues.map((i) => i.message).join("; ") };
   if (issue.code === "unrecognized_keys") {
     return { path: issue.keys.map((k) => (path ? `${path}.${k}` : k)).join(", "), message: `unknown field(s): ${issue.keys.join(", ")}` };
   }

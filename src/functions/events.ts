@@ -6,10 +6,12 @@ import { getDeps } from "./runtime.js";
 
 export const CLUSTER_EVENTS_FUNCTION = "clusterEvents";
 
-export async function clusterEvents(event: EventGridEvent | Record<string, unknown>, context: InvocationContext): Promise<void> {
+export async function clusterEvents(event: EventGridEvent | Record<string, unknown> | null, context: InvocationContext): Promise<void> {
   const { handleClusterEvent } = await import("../app/cluster-events.js");
-  const outcome = await handleClusterEvent(await getDeps(), event as Record<string, any>);
-  context.log(`event ${(event as { id?: string }).id}: ${outcome}`);
+  // Untrusted input: handleClusterEvent type-checks every field and never throws on a bad event.
+  const outcome = await handleClusterEvent(await getDeps(), event);
+  const id = event && typeof event === "object" && typeof event.id === "string" ? event.id.slice(0, 100) : "(no id)";
+  context.log(`event ${id}: ${outcome}`);
 }
 
 functions.app.eventGrid(CLUSTER_EVENTS_FUNCTION, { handler: clusterEvents as never });

@@ -1,10 +1,15 @@
 // Composition root of the Functions app: builds the app's ports from app settings, once per
 // process, on first use (not at import: cold start loads only what the first invocation needs).
 // The local host and the tests install their own with useDeps() (one set per process).
-import type { AppDeps } from "../app/deps.js";
-import { appConfig, type AppConfig } from "../config.js";
+import { requireAllowedScopes, type AppDeps } from "../app/deps.js";
+import { allowedScopesSetting, appConfig, isFunctionsHost, type AppConfig } from "../config.js";
 
 let current: Promise<AppDeps> | undefined;
+
+// Under a Functions host (Azure, or Core Tools) the app refuses to start without ALLOWED_SCOPES: the
+// worker fails to load this module, so no function is indexed. The local host (`npm start`, tests)
+// is no Functions host and may run unrestricted, with a warning.
+if (isFunctionsHost()) requireAllowedScopes({ allowedScopes: allowedScopesSetting() });
 
 export function useDeps(deps: AppDeps | Promise<AppDeps>): void {
   current = Promise.resolve(deps);
@@ -33,7 +38,7 @@ async function fromConfig(config: AppConfig): Promise<AppDeps> {
     upgrades: stores.upgrades,
     queue,
     arm: new ArmGateway(new ArmClients({ endpoint: config.armEndpoint, credential })),
-    settings: config.runner,
+    settings: requireAllowedScopes(config.runner),
     now: () => new Date(),
     log: (message, data) => console.log(JSON.stringify({ message, ...data })),
   };

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { TableClient } from "@azure/data-tables";
 
 export interface Azurite {
@@ -32,8 +33,10 @@ export async function startAzurite(port?: number): Promise<Azurite> {
   const tablePort = port ?? (await freePort());
   const pkg = createRequire(import.meta.url).resolve("azurite/package.json");
   const main = path.join(path.dirname(pkg), "dist/src/table/main.js");
-  const child: ChildProcess = spawn(process.execPath, [main, "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--tableHost", "127.0.0.1", "--tablePort", String(tablePort)], {
-    stdio: ["ignore", "pipe", "pipe"],
+  // exit-with-parent.cjs ends Azurite when this process ends, however it ends (its stdin closes).
+  const watchdog = fileURLToPath(new URL("./exit-with-parent.cjs", import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, ["--require", watchdog, main, "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--tableHost", "127.0.0.1", "--tablePort", String(tablePort)], {
+    stdio: ["pipe", "pipe", "pipe"],
   });
   // Wait for Azurite's "successfully started" line, then stop listening: Azurite logs every request,
   // and a listener that kept collecting its output would grow and slow the host for as long as it runs.

@@ -7,6 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import type { AppDeps, RunnerSettings } from "../app/deps.js";
 import { DEFAULT_SETTINGS } from "../app/deps.js";
+import { readLocalConfig } from "../config.js";
 import { ArmGateway } from "../azure/arm-gateway.js";
 import { ArmClients, armCredential } from "../azure/clients.js";
 import { openStores } from "../state/tables.js";
@@ -47,6 +48,8 @@ export interface LocalHost {
   close(): Promise<void>;
 }
 
+export const UNRESTRICTED_WARNING = "warning: ALLOWED_SCOPES is not set: requests may act on any subscription the credential reaches (allowed on the local host only)";
+
 /** Re-checks on the stand-in follow its (scaled-down) Retry-After; keep the floor low locally. */
 export const LOCAL_SETTINGS: RunnerSettings = { ...DEFAULT_SETTINGS, minRecheckMs: 50, maxRecheckMs: 5_000 };
 
@@ -66,11 +69,13 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     upgrades: stores.upgrades,
     queue: bus,
     arm: new ArmGateway(clients),
-    settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), ...opts.settings },
+    settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), allowedScopes: readLocalConfig(process.env).allowedScopes, ...opts.settings },
     now: () => new Date(),
     log,
   };
   useDeps(deps);
+  // Unrestricted is for the local host only (the Functions app refuses to start without the setting).
+  if (!deps.settings.allowedScopes && !opts.quiet) console.warn(UNRESTRICTED_WARNING);
 
   const core = await loadApp();
   core.log = (level, category, message) => category === "user" && level !== "debug" && level !== "trace" && log(message);

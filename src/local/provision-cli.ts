@@ -10,7 +10,7 @@ import { statusOf } from "../app/accept.js";
 import type { StatusDocument } from "../app/status.js";
 import { readLocalConfig } from "../config.js";
 import { parseJson } from "../domain/validate.js";
-import { startLocalHost } from "./host.js";
+import { startLocalHost, UNRESTRICTED_WARNING } from "./host.js";
 
 interface Args { file?: string; json: boolean; plan: boolean; seed?: string; timeoutMs: number }
 
@@ -40,7 +40,7 @@ async function main(): Promise<number> {
   const parsed = parseJson(await readFile(args.file!, "utf8"));
 
   if (args.plan) {
-    const result = parsed.ok ? whatIf(parsed.value) : parsed;
+    const result = parsed.ok ? whatIf(parsed.value, { allowedScopes: readLocalConfig(process.env).allowedScopes }) : parsed;
     if (!result.ok) {
       printErrors(result.errors);
       return 1;
@@ -52,6 +52,10 @@ async function main(): Promise<number> {
 
   const { armEndpoint, armAccessToken } = readLocalConfig(process.env);
   const host = await startLocalHost({ armEndpoint, armAccessToken, quiet: true });
+  if (!host.deps.settings.allowedScopes) console.error(UNRESTRICTED_WARNING);
+  // Interrupted: stop Azurite and the stand-in before leaving (a parent's death is covered by the children themselves).
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
+    process.once(signal, () => void host.close().finally(() => process.exit(signal === "SIGINT" ? 130 : 143)));
   const out = args.json ? (s: string) => console.error(s) : (s: string) => console.log(s);
   try {
     // Resources that must exist before the request (an existing cluster, a VNet): --seed FILE, or

@@ -97,9 +97,11 @@ async function eventGridWebhook(core: FunctionsCoreStandIn, functions: Set<strin
   } catch {
     return json(400, { error: "the body is not JSON" });
   }
-  const events = (Array.isArray(parsed) ? parsed : [parsed]) as Record<string, any>[];
-  const validation = events.find((e) => (e.eventType ?? e.type) === SUBSCRIPTION_VALIDATION);
-  if (validation) return json(200, { validationResponse: validation.data?.validationCode });
+  // As the Functions host does: each entry goes to the function, whatever it holds (it type-checks).
+  const events: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
+  const field = (e: unknown, k: string) => (e && typeof e === "object" ? (e as Record<string, unknown>)[k] : undefined);
+  const validation = events.find((e) => (field(e, "eventType") ?? field(e, "type")) === SUBSCRIPTION_VALIDATION);
+  if (validation) return json(200, { validationResponse: field(field(validation, "data"), "validationCode") });
   for (const e of events) await core.invoke(functionName, toTypedData(e));
   return { statusCode: "200" };
 }

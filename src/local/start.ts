@@ -23,5 +23,8 @@ const stop = async () => {
   await host.close();
   process.exit(0);
 };
+// Stop Azurite and the stand-in on a signal; if this process is killed outright, Azurite sees its
+// stdin close and exits by itself (exit-with-parent.cjs).
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+process.on("SIGHUP", stop);

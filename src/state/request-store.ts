@@ -73,11 +73,26 @@ export const encodeKey = (s: string) => s.replace(/[/\\#?%\u0000-\u001f\u007f]/g
 
 const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation", "lastError"] as const;
 
+/**
+ * A Table property holds at most 64 KiB (32 K UTF-16 characters): a JSON field longer than a part is
+ * stored in numbered parts (`body`, `body_1`, `body_2`, …) and joined on read. The contract's size
+ * limit (256 KB) keeps the whole row under the 1 MiB entity limit.
+ */
+const PART_CHARS = 30_000;
+const PART_KEY = new RegExp(`^(${JSON_FIELDS.join("|")})_\\d+$`);
+/** Entities in one partition transaction (the Table service's limit). */
+export const MAX_BATCH = 100;
+
 function toEntity(partitionKey: string, rowKey: string, rec: object): Record<string, unknown> {
   const e: Record<string, unknown> = { partitionKey, rowKey };
   for (const [k, v] of Object.entries(rec)) {
     if (k === "etag" || v === undefined) continue;
-    e[k] = (JSON_FIELDS as readonly string[]).includes(k) ? JSON.stringify(v) : v;
+    if (!(JSON_FIELDS as readonly string[]).includes(k)) {
+      e[k] = v;
+      continue;
+    }
+    const text = JSON.stringify(v);
+    for (let i = 0, part = 0; i < text.length || part === 0; i += PART_CHARS, part++) e[part ? `${k}_${part}` : k] = text.slice(i, i + PART_CHARS);
   }
   return e;
 }
@@ -85,8 +100,14 @@ function toEntity(partitionKey: string, rowKey: string, rec: object): Record<str
 function fromEntity<T>(e: TableEntityResult<Record<string, unknown>>): T {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(e)) {
-    if (["partitionKey", "rowKey", "timestamp", "odata.metadata"].includes(k)) continue;
-    out[k] = (JSON_FIELDS as readonly string[]).includes(k) && typeof v === "string" ? JSON.parse(v) : v;
+    if (["partitionKey", "rowKey", "timestamp", "odata.metadata"].includes(k) || PART_KEY.test(k)) continue;
+    if (!(JSON_FIELDS as readonly string[]).includes(k) || typeof v !== "string") {
+      out[k] = v;
+      continue;
+    }
+    let text = v;
+    for (let part = 1; typeof e[`${k}_${part}`] === "string"; part++) text += e[`${k}_${part}`] as string;
+    out[k] = JSON.parse(text);
   }
   out.etag = e.etag;
   return out as T;
@@ -97,16 +118,30 @@ const isStatus = (e: unknown, ...codes: number[]) => codes.includes((e as { stat
 export class RequestStore {
   constructor(private readonly table: TableClient) {}
 
-  /** Creates the request row and its step rows in one transaction; false when the request exists. */
+  /**
+   * Creates the step rows, then the request row; false when the request exists. The step rows go in
+   * transactions of at most 100 entities; a part already written (by an intake that crashed, or runs
+   * at the same time) is completed row by row and never overwritten. Runners act only once the
+   * request row exists, so a request is visible only when all of its rows are.
+   */
   async create(rec: RequestRecord, steps: StepRecord[]): Promise<boolean> {
     const pk = encodeKey(rec.id);
-    const actions: ["create", Record<string, unknown>][] = [
-      ["create", toEntity(pk, REQUEST_ROW, rec)],
-      ...steps.map((s): ["create", Record<string, unknown>] => ["create", toEntity(pk, stepRow(s.name), s)]),
-    ];
+    const entities = steps.map((s) => toEntity(pk, stepRow(s.name), s));
+    for (let i = 0; i < entities.length; i += MAX_BATCH) {
+      const batch = entities.slice(i, i + MAX_BATCH);
+      try {
+        await this.table.submitTransaction(batch.map((e) => ["create", e]) as never);
+      } catch (e) {
+        if (!isStatus(e, 409)) throw e;
+        for (const entity of batch) await this.createIfAbsent(entity);
+      }
+    }
+    return this.createIfAbsent(toEntity(pk, REQUEST_ROW, rec));
+  }
+
+  private async createIfAbsent(entity: Record<string, unknown>): Promise<boolean> {
     try {
-      // A partition transaction holds at most 100 entities; plans are far smaller.
-      await this.table.submitTransaction(actions as never);
+      await this.table.createEntity(entity as never);
       return true;
     } catch (e) {
       if (isStatus(e, 409)) return false;
@@ -114,15 +149,27 @@ export class RequestStore {
     }
   }
 
+  /** Removes a Rejected request's row (it has no steps) so that a corrected body can take its id. */
+  async deleteRejected(rec: RequestRecord): Promise<void> {
+    try {
+      await this.table.deleteEntity(encodeKey(rec.id), REQUEST_ROW, { etag: rec.etag ?? "*" });
+    } catch (e) {
+      if (!isStatus(e, 404, 412)) throw e; // another intake replaced it first
+    }
+  }
+
+  /** Replaces a Rejected request's row with the latest rejection of the same id. */
+  async replaceRejected(rec: RequestRecord, etag: string | undefined): Promise<void> {
+    try {
+      await this.replace(encodeKey(rec.id), REQUEST_ROW, { ...rec, etag });
+    } catch (e) {
+      if (!(e instanceof ConcurrencyError)) throw e;
+    }
+  }
+
   /** A rejected request is a single row: it has no steps. */
   async createRejected(rec: RequestRecord): Promise<boolean> {
-    try {
-      await this.table.createEntity(toEntity(encodeKey(rec.id), REQUEST_ROW, rec) as never);
-      return true;
-    } catch (e) {
-      if (isStatus(e, 409)) return false;
-      throw e;
-    }
+    return this.createIfAbsent(toEntity(encodeKey(rec.id), REQUEST_ROW, rec));
   }
 
   async getRequest(id: string): Promise<RequestRecord | undefined> {

@@ -6,74 +6,10 @@ import { clusterStatus } from "../../src/app/cluster-status.js";
 import { checkNodeImages } from "../../src/app/node-image-freshness.js";
 import type { LocalHost } from "../../src/local/host.js";
 import { armWrites, provision, startTestHost } from "../helpers/local.js";
+import { nextEventId, nodesSubnet, postEvents, RG, rgId, seedCluster, upgradePosts, vnetId, waitUntil, writeEvent } from "../helpers/clusters.js";
 import { example, SUB } from "../helpers/examples.js";
 
-const RG = "rg-aks";
-let seq = 0;
-const rgId = `/subscriptions/${SUB}/resourceGroups/${RG}`;
-const vnetId = `${rgId}/providers/Microsoft.Network/virtualNetworks/vnet-aks-existing`;
-const nodesSubnet = `${vnetId}/subnets/nodes`;
-const idOf = (name: string) => `${rgId}/providers/Microsoft.ContainerService/managedClusters/${name}`;
-
-/** A running cluster with two pools in its own VNet, as `az aks create` would leave it. */
-function seedCluster(host: LocalHost, name: string, extra: Record<string, unknown> = {}): string {
-  const s = host.standIn!;
-  if (!s.get(rgId)) {
-    s.seed({ id: rgId, location: "westus2" });
-    s.seed({ id: vnetId, location: "westus2", properties: { addressSpace: { addressPrefixes: ["10.224.0.0/12"] }, subnets: [{ name: "nodes", properties: { addressPrefix: "10.224.0.0/16" } }] } });
-  }
-  const id = idOf(name);
-  s.seed({
-    id,
-    location: "westus2",
-    identity: { type: "SystemAssigned" },
-    properties: {
-      kubernetesVersion: "1.30.3",
-      dnsPrefix: name,
-      networkProfile: { networkPlugin: "azure", outboundType: "loadBalancer" },
-      agentPoolProfiles: [
-        { name: "system", mode: "System", count: 1, vmSize: "Standard_D4s_v3", osType: "Linux", vnetSubnetID: nodesSubnet },
-        { name: "user", mode: "User", count: 1, vmSize: "Standard_D4s_v3", osType: "Linux", vnetSubnetID: nodesSubnet },
-      ],
-      ...extra,
-    },
-  });
-  return id;
-}
-
 const cluster = (name: string) => ({ subscriptionId: SUB, resourceGroup: RG, name });
-const upgradePosts = (host: LocalHost, name: string) => armWrites(host).filter((w) => w.includes(`/managedClusters/${name}/agentPools/`) && w.endsWith("/upgradeNodeImageVersion"));
-
-function writeEvent(clusterId: string) {
-  seq++;
-  return [
-    {
-      id: `evt-${seq}`,
-      topic: `/subscriptions/${SUB}`,
-      subject: clusterId,
-      eventType: "Microsoft.Resources.ResourceWriteSuccess",
-      eventTime: new Date().toISOString(),
-      dataVersion: "",
-      metadataVersion: "1",
-      data: {
-        authorization: { scope: clusterId, action: "Microsoft.ContainerService/managedClusters/write", evidence: { role: "Contributor" } },
-        correlationId: `corr-${seq}`,
-        operationName: "Microsoft.ContainerService/managedClusters/write",
-        resourceProvider: "Microsoft.ContainerService",
-        resourceUri: clusterId,
-        status: "Succeeded",
-        subscriptionId: SUB,
-        resourceGroup: RG,
-      },
-    },
-  ];
-}
-
-async function postEvents(host: LocalHost, body: unknown): Promise<Response> {
-  const res = await fetch(`${host.url}/runtime/webhooks/eventgrid?functionName=clusterEvents`, { method: "POST", headers: { "content-type": "application/json", "aeg-event-type": "Notification" }, body: JSON.stringify(body) });
-  await host.bus.whenIdle();
-  return res;
-}
 
 describe("operations on existing clusters", () => {
   let host: LocalHost;
@@ -256,7 +192,7 @@ describe("Event Grid: changes made by hand", () => {
   it("CloudEvents schema, NodePoolRolling and version events reach the cluster's row", async () => {
     try {
       const id = seedCluster(host, "aks-cloud");
-      const cloud = (type: string, data: unknown) => ({ specversion: "1.0", id: `c-${++seq}`, type, source: id, subject: "aks-cloud", time: new Date().toISOString(), data });
+      const cloud = (type: string, data: unknown) => ({ specversion: "1.0", id: nextEventId("c"), type, source: id, subject: "aks-cloud", time: new Date().toISOString(), data });
       await postEvents(host, cloud("Microsoft.ContainerService.NewKubernetesVersionAvailable", { latestSupportedKubernetesVersion: "1.33.1", latestStableKubernetesVersion: "1.32.5", lowestMinorKubernetesVersion: "1.30", latestPreviewKubernetesVersion: "1.34.0" }));
       await postEvents(host, cloud("Microsoft.ContainerService.ClusterSupportEnding", { kubernetesVersion: "1.30.3" }));
       const doc = (await clusterStatus(host.deps, SUB, RG, "aks-cloud"))!;
@@ -301,12 +237,4 @@ describe("node-image freshness timer", () => {
 async function postEventsDirect(host: LocalHost, id: string): Promise<void> {
   const { handleClusterEvent } = await import("../../src/app/cluster-events.js");
   await handleClusterEvent(host.deps, writeEvent(id)[0]);
-}
-
-async function waitUntil(cond: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }

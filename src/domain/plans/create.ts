@@ -22,6 +22,8 @@ import { registrySteps } from "../steps/registry.js";
 import { roleSteps } from "../steps/byo-roles.js";
 import { clusterStep, verifyStep } from "../steps/cluster.js";
 import { identitySteps } from "../steps/identity.js";
+import { apiServerSubnetCheckStep } from "../steps/api-server-subnet-check.js";
+import { apiServerAccess } from "../rules.js";
 import { featureStep, providerStep, providerStepName } from "../steps/preflight.js";
 import { RESOURCE_GROUP_STEP, resourceGroupStep } from "../steps/resource-group.js";
 
@@ -48,10 +50,22 @@ export function planCreate(req: CreateRequest): Plan {
   const byo = byoSteps(req);
   const cluster = clusterStep(req, [RESOURCE_GROUP_STEP, ...providers.map(providerStepName), ...byo.map((s) => s.name)]);
   return {
-    steps: [...preflight, rg, ...byo, cluster, verifyStep(req)],
+    steps: readFirst(req, [...preflight, rg, ...byo, cluster, verifyStep(req)]),
     target: clusterId(sub, resourceGroup, req.cluster.name),
     warnings: previewWarnings(previewValues(req)),
   };
+}
+
+/**
+ * Read before you grant: an existing API server subnet (apiServer.subnetId) is read and checked
+ * first, and every other step waits for it, so a subnet that fails the check writes nothing.
+ */
+function readFirst(req: CreateRequest, steps: StepDef[]): StepDef[] {
+  const given = req.apiServer?.subnetId;
+  if (!given || apiServerAccess(req) !== "vnetIntegration" || !req.network?.vnetName) return steps;
+  const n = byoNames(req);
+  const check = apiServerSubnetCheckStep({ subnetId: given, dependsOn: [], location: () => req.cluster.location, nodesVnetId: () => n.vnetId });
+  return [check, ...steps.map((s) => (s.dependsOn.length ? s : { ...s, dependsOn: [check.name] }))];
 }
 
 /** The steps a create request brings itself (none for a cluster on the AKS-managed VNet with system identities). */

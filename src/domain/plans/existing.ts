@@ -15,6 +15,7 @@ import { featureStep, providerStep } from "../steps/preflight.js";
 import { registrySteps } from "../steps/registry.js";
 import { networkContributorOnSubnet, roleAssignmentStep } from "../steps/role-assignment.js";
 import { API_SERVER_DELEGATION, newSubnetStep } from "../steps/virtual-network.js";
+import { API_SERVER_SUBNET_CHECK, apiServerSubnetCheckStep } from "../steps/api-server-subnet-check.js";
 import { previewFeatures } from "./create.js";
 
 type Op<K extends ClusterRequest["operation"]> = Extract<ClusterRequest, { operation: K }>;
@@ -153,10 +154,21 @@ export function planEnableApiServerVnetIntegration(req: Op<"enableApiServerVnetI
   const apiSubnetId = (ctx: StepContext): string => givenSubnet ?? subnetResourceId(vnetId(ctx), req.network?.subnetNames?.apiServer ?? "snet-apiserver");
   const steps: StepDef[] = [read];
   if (!givenSubnet) steps.push(apiServerSubnetStep(subnetStepName, req.network!.subnets!.apiServer!, vnetId, apiSubnetId));
+  // Read before you grant: a subnet given by id is checked before any role is assigned on it.
+  else
+    steps.push(
+      apiServerSubnetCheckStep({
+        subnetId: givenSubnet,
+        dependsOn: [READ_STEP],
+        location: (ctx) => ctx.outputs[READ_STEP].location as string | undefined,
+        nodesVnetId: (ctx) => ctx.outputs[READ_STEP].vnetId as string | undefined,
+      }),
+    );
+  const checked = givenSubnet ? API_SERVER_SUBNET_CHECK : READ_STEP;
   const principal = (ctx: StepContext) => ctx.outputs[READ_STEP].identityPrincipalId as string;
   const ncApi = networkContributorOnSubnet({
     name: BYO.ncApiServer,
-    dependsOn: givenSubnet ? [READ_STEP] : [subnetStepName],
+    dependsOn: givenSubnet ? [checked] : [subnetStepName],
     which: "API server",
     subscriptionId: sub,
     subnetId: apiSubnetId,
@@ -164,7 +176,7 @@ export function planEnableApiServerVnetIntegration(req: Op<"enableApiServerVnetI
   });
   const ncNodes = networkContributorOnSubnet({
     name: BYO.ncNodes,
-    dependsOn: [READ_STEP],
+    dependsOn: [checked],
     which: "nodes",
     subscriptionId: sub,
     subnetId: (ctx) => ctx.outputs[READ_STEP].nodesSubnetId as string,

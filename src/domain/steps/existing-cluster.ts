@@ -6,6 +6,7 @@ import { aksApiVersionFor, previewValues } from "../api-versions.js";
 import { clusterId } from "../naming.js";
 import { PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type Outputs, type StepContext, type StepDef } from "../step.js";
 import { isSubset } from "./put-step.js";
+import { changedTags } from "../managed.js";
 
 export const READ_STEP = "cluster:read";
 export const UPDATE_STEP = "cluster:update";
@@ -114,7 +115,8 @@ export function updateClusterStep(o: {
       if (PROVISIONING_IN_PROGRESS(mc)) return { do: "wait", reason: `cluster is ${provisioningState(mc)}`, resourceId: id };
       const change = o.change(mc, ctx);
       if (isSubset(change, mc) && !o.force?.(ctx)) return { do: "done", resourceId: id, outputs: clusterFacts(mc) };
-      const next = merge(mc, change);
+      // A cluster this app changes is one it manages from now on (its tags say so; they alone never cause a write).
+      const next = merge(mc, { ...change, tags: changedTags(mc.tags) });
       // The cluster after the change may hold a preview-only value the request did not name.
       return put({ kind: "managedCluster", id, apiVersion: clusterApiVersion(ctx, o.apiVersion) ?? aksApiVersionFor(previewValues(next)) }, writable(next));
     },

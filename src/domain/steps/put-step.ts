@@ -41,7 +41,9 @@ export function putStep<K extends WritableKind>(spec: PutStepSpec<K>): StepDef {
       const desired = spec.body(ctx);
       // Someone (maybe this step, before a crash) is already writing it: re-check, never write over it.
       if (PROVISIONING_IN_PROGRESS(actual)) return { do: "wait", reason: `${id} is ${provisioningState(actual)}`, resourceId: id };
-      const ok = actual && provisioningState(actual)?.toLowerCase() !== "failed" && (spec.satisfied ?? ((a, d) => isSubset(d, a)))(actual, desired, ctx);
+      // Tags record who made a resource; they never cause a write of their own (a re-run under a new
+      // request id finds the resource as desired and leaves it alone).
+      const ok = actual && provisioningState(actual)?.toLowerCase() !== "failed" && (spec.satisfied ?? ((a, d) => isSubset(d, a)))(actual, withoutTags(desired), ctx);
       if (ok) return { do: "done", resourceId: id, outputs: spec.outputs?.(ctx, actual) };
       const body = actual && spec.merge ? spec.merge(actual, desired) : desired;
       return put<K>({ kind: spec.kind, id, apiVersion: spec.apiVersion?.(ctx) }, body);
@@ -87,4 +89,11 @@ export function overExisting<T extends { tags?: Record<string, string> }>(actual
   const defined = Object.fromEntries(Object.entries(desired).filter(([, v]) => v !== undefined)) as Partial<T>;
   const tags = actual.tags || desired.tags ? { ...(actual.tags ?? {}), ...(desired.tags ?? {}) } : undefined;
   return { ...actual, ...defined, ...(tags ? { tags } : {}) };
+}
+
+/** A desired body without its tags, for comparing with what exists. */
+export function withoutTags<T>(body: T): T {
+  if (!body || typeof body !== "object" || !("tags" in body)) return body;
+  const { tags: _t, ...rest } = body as Record<string, unknown>;
+  return rest as T;
 }

@@ -14,6 +14,10 @@ import { associationBody } from "../../../src/domain/steps/arc-clusters.js";
 import { ARC_ZONES } from "../../../src/domain/steps/arc-dns.js";
 import { ARC_NSG_RULES } from "../../../src/domain/steps/arc-nsg.js";
 import { example, SUB } from "../../helpers/examples.js";
+import { createdTags } from "../../../src/domain/managed.js";
+
+/** The tags the app puts on what it creates (managed-by, and the request id when it has one). */
+const APP_TAGS = createdTags(undefined, undefined);
 
 const valid = (raw: unknown) => {
   const v = validateRequest(raw);
@@ -92,9 +96,9 @@ describe("arcPrivateLink plan", () => {
     const s = step(planOf(arc()), "arc:scope");
     const req = valid(arc());
     assert.deepEqual(s.reads(ctx(req)), [{ kind: "privateLinkScope", id: SCOPE, apiVersion: undefined }]);
-    assert.deepEqual(putBody(decide(s, ctx(req), [undefined])), { location: "eastus", tags: undefined, properties: { publicNetworkAccess: "Disabled" } });
+    assert.deepEqual(putBody(decide(s, ctx(req), [undefined])), { location: "eastus", tags: APP_TAGS, properties: { publicNetworkAccess: "Disabled" } });
     const open = valid(arc((r) => { r.scope.publicNetworkAccess = true; r.tags = { team: "edge" }; }));
-    assert.deepEqual(putBody(decide(step(planRequest(open), "arc:scope"), ctx(open), [undefined])), { location: "eastus", tags: { team: "edge" }, properties: { publicNetworkAccess: "Enabled" } });
+    assert.deepEqual(putBody(decide(step(planRequest(open), "arc:scope"), ctx(open), [undefined])), { location: "eastus", tags: { team: "edge", ...APP_TAGS }, properties: { publicNetworkAccess: "Enabled" } });
     // already as asked: no write
     assert.equal(decide(s, ctx(req), [{ id: SCOPE, location: "eastus", properties: { publicNetworkAccess: "Disabled", provisioningState: "Succeeded" } }]).do, "done");
   });
@@ -104,7 +108,7 @@ describe("arcPrivateLink plan", () => {
     const s = step(planRequest(req), "arc:privateEndpoint");
     assert.deepEqual(putBody(decide(s, ctx(req, "westus2"), [undefined])), {
       location: "westus2",
-      tags: undefined,
+      tags: APP_TAGS,
       subnet: { id: SUBNET },
       privateLinkServiceConnections: [{ name: "pls-arc-connection", privateLinkServiceId: SCOPE, groupIds: ["hybridcompute"] }],
     });
@@ -135,10 +139,10 @@ describe("arcPrivateLink plan", () => {
     for (const z of ARC_ZONES) {
       const zone = step(plan, `arc:dns:zone:${z}`);
       assert.deepEqual(zone.reads(ctx(req)), [{ kind: "privateDnsZone", id: zoneId(z), apiVersion: undefined }]);
-      assert.deepEqual(putBody(decide(zone, ctx(req), [undefined])), { location: "global", tags: undefined });
+      assert.deepEqual(putBody(decide(zone, ctx(req), [undefined])), { location: "global", tags: APP_TAGS });
       const link = step(plan, `arc:dns:link:${z}`);
       assert.deepEqual(link.reads(ctx(req)), [{ kind: "virtualNetworkLink", id: `${zoneId(z)}/virtualNetworkLinks/link-vnet-hub`, apiVersion: undefined }]);
-      assert.deepEqual(putBody(decide(link, ctx(req), [undefined])), { location: "global", tags: undefined, virtualNetwork: { id: VNET }, registrationEnabled: false });
+      assert.deepEqual(putBody(decide(link, ctx(req), [undefined])), { location: "global", tags: APP_TAGS, virtualNetwork: { id: VNET }, registrationEnabled: false });
     }
     const group = step(plan, "arc:dns:zoneGroup");
     assert.deepEqual(group.reads(ctx(req)), [{ kind: "privateDnsZoneGroup", id: `${PE}/privateDnsZoneGroups/default`, apiVersion: undefined }]);

@@ -9,6 +9,10 @@ import { roleAssignmentName } from "../../../src/domain/naming.js";
 import type { CreateRequest } from "../../../src/domain/contract.js";
 import type { Decision, Plan, StepContext, StepDef } from "../../../src/domain/step.js";
 import { example, SUB } from "../../helpers/examples.js";
+import { createdTags } from "../../../src/domain/managed.js";
+
+/** The tags the app puts on what it creates (managed-by, and the request id when it has one). */
+const APP_TAGS = createdTags(undefined, "example-byo-acr");
 
 const valid = (raw: unknown): CreateRequest => {
   const v = validateRequest(raw);
@@ -137,7 +141,7 @@ describe("BYO plan: step 1, the VNet with its subnets inline", () => {
   const vnet = step(p, "vnet");
   const want = {
     location: "westus2",
-    tags: undefined,
+    tags: APP_TAGS,
     addressSpace: { addressPrefixes: ["192.168.0.0/16"] },
     subnets: [
       { name: "snet-nodes", addressPrefix: "192.168.1.0/24", defaultOutboundAccess: false },
@@ -199,7 +203,7 @@ describe("BYO plan: steps 2-4, registry, cache rule, private endpoint, DNS", () 
   it("the registry: Premium, public network access disabled, anonymous pull as asked (default true)", () => {
     const d = put(step(p, "registry").decide(ctx({}), [undefined]));
     assert.deepEqual(d.ref, { kind: "registry", id: ACR, apiVersion: undefined });
-    assert.deepEqual(d.body, { location: "westus2", tags: undefined, sku: { name: "Premium" }, publicNetworkAccess: "Disabled", anonymousPullEnabled: true });
+    assert.deepEqual(d.body, { location: "westus2", tags: APP_TAGS, sku: { name: "Premium" }, publicNetworkAccess: "Disabled", anonymousPullEnabled: true });
     const off = byo();
     off.networkIsolation.registry.anonymousPullEnabled = false;
     assert.equal((put(step(planOf(off), "registry").decide(ctx({}), [undefined])).body as any).anonymousPullEnabled, false);
@@ -230,7 +234,7 @@ describe("BYO plan: steps 2-4, registry, cache rule, private endpoint, DNS", () 
     assert.deepEqual(d.ref, { kind: "privateEndpoint", id: PE, apiVersion: undefined });
     assert.deepEqual(d.body, {
       location: "westus2",
-      tags: undefined,
+      tags: APP_TAGS,
       subnet: { id: REG_SUBNET },
       privateLinkServiceConnections: [{ name: "acrisolatedbyo01-connection", privateLinkServiceId: ACR, groupIds: ["registry"] }],
     });
@@ -257,10 +261,10 @@ describe("BYO plan: steps 2-4, registry, cache rule, private endpoint, DNS", () 
 
   it("the zone privatelink.azurecr.io (global) and its VNet link (registration disabled)", () => {
     const z = put(step(p, "dns:zone").decide(ctx({}), [undefined]));
-    assert.deepEqual([z.ref.id, z.body], [ZONE, { location: "global", tags: undefined }]);
+    assert.deepEqual([z.ref.id, z.body], [ZONE, { location: "global", tags: APP_TAGS }]);
     const l = put(step(p, "dns:vnetLink").decide(ctx({}, upstream), [undefined]));
     assert.equal(l.ref.id, `${ZONE}/virtualNetworkLinks/link-vnet-aks`);
-    assert.deepEqual(l.body, { location: "global", tags: undefined, virtualNetwork: { id: VNET }, registrationEnabled: false });
+    assert.deepEqual(l.body, { location: "global", tags: APP_TAGS, virtualNetwork: { id: VNET }, registrationEnabled: false });
   });
 
   it("A records {registry} and {registry}.{location}.data at the endpoint's IPs", () => {
@@ -282,7 +286,7 @@ describe("BYO plan: step 5, identities and role assignments", () => {
     delete raw.identities;
     const p = planOf(raw);
     const cp = put(step(p, "identity:controlPlane").decide(ctx({}), [undefined]));
-    assert.deepEqual([cp.ref.id, cp.body], [`${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aks-iso-byo-cp`, { location: "westus2", tags: undefined }]);
+    assert.deepEqual([cp.ref.id, cp.body], [`${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aks-iso-byo-cp`, { location: "westus2", tags: APP_TAGS }]);
     assert.equal(put(step(p, "identity:kubelet").decide(ctx({}), [undefined])).ref.id, `${RG}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-aks-iso-byo-kubelet`);
     // an existing identity is used as it is; its ids become outputs
     const out = step(p, "identity:kubelet").decide(ctx({}), [{ id: KUBELET, principalId: "pk", clientId: "ck" }]);

@@ -104,3 +104,43 @@ describe("request validation", () => {
     assert.equal(reg.anonymousPullEnabled, true);
   });
 });
+
+describe("every problem at once", () => {
+  it("a shape error (pool count -3) does not hide the rules about other fields (registry name, /29 API server subnet)", () => {
+    const p = paths(
+      create({
+        networkIsolation: { outboundType: "none", registry: { mode: "byo", name: "acr-1" } },
+        apiServer: { access: "vnetIntegration" },
+        network: { vnetName: "v", addressPrefixes: ["10.0.0.0/16"], subnets: { nodes: "10.0.0.0/24", registry: "10.0.1.0/24", apiServer: "10.0.2.0/29" } },
+        nodePools: [{ name: "system", mode: "System", vmSize: "Standard_D4s_v3", count: -3 }],
+      }),
+    );
+    assert.deepEqual(p, ["nodePools[0].count", "networkIsolation.registry.name", "network.subnets.apiServer"]);
+  });
+
+  it("a rule about a field with a shape error is not reported twice", () => {
+    const p = paths(create({ cluster: { subscriptionId: SUB, resourceGroup: "rg", name: "aks1", location: "West US" } }));
+    assert.deepEqual(p, ["cluster.location"]);
+  });
+});
+
+describe("ARM's tag rules and the request id", () => {
+  for (const name of ["a<b", "a>b", "50%", "a&b", "a?b", "a/b", "a\\b", "", "x".repeat(513)])
+    it(`refuses the tag name ${JSON.stringify(name.slice(0, 12))}`, () => {
+      const p = paths(create({ tags: { [name]: "v" } }));
+      assert.equal(p.length, 1);
+      assert.ok(`tags.${name}`.startsWith(p[0].replace(/…$/, "")), p[0]);
+    });
+
+  it("refuses a value over 256 characters, more than 48 tags, the app's own tag names and names equal but for case", () => {
+    assert.deepEqual(paths(create({ tags: { a: "v".repeat(257) } })), ["tags.a"]);
+    assert.deepEqual(paths(create({ tags: Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`t${i}`, "v"])) })), ["tags"]);
+    assert.deepEqual(paths(create({ tags: { "Managed-By": "me" } })), ["tags.Managed-By"]);
+    assert.deepEqual(paths(create({ tags: { Env: "a", env: "b" } })), ["tags"]);
+  });
+
+  for (const id of [".", "..", "-a", "a/b", "a b", "a#b", "é", "r".repeat(101)])
+    it(`refuses the request id ${JSON.stringify(id.slice(0, 12))}`, () => assert.deepEqual(paths(create({ requestId: id })), ["requestId"]));
+
+  it("accepts a 100-character id of the documented charset", () => assert.ok(validateRequest(create({ requestId: `a.b_c:d-${"9".repeat(92)}` })).ok));
+});

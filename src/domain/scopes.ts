@@ -1,0 +1,58 @@
+// Where the app may act: ALLOWED_SCOPES lists, comma-separated, subscriptions
+// (`/subscriptions/{id}`) and resource groups (`/subscriptions/{id}/resourceGroups/{name}`). Every
+// resource a request names (the target, its network, registry, identities, an existing subnet, the
+// Arc scope and connected clusters) must be inside one of them, or the request is rejected before
+// any write, with the field that names it. The app's identity should hold roles on that same list.
+import type { ClusterRequest } from "./contract.js";
+import { clusterId, providerId, rgId } from "./naming.js";
+import type { ValidationError } from "./rules.js";
+
+/** Lower-cased scope ids; undefined = unrestricted (allowed on the local host only). */
+export type AllowedScopes = readonly string[];
+
+const SCOPE = /^\/subscriptions\/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(\/resourceGroups\/[-\w._()]{1,90})?$/i;
+
+/** Parses the setting; throws with every malformed entry named. Empty text means unset. */
+export function parseAllowedScopes(text: string | undefined): AllowedScopes | undefined {
+  if (text === undefined || !text.trim()) return undefined;
+  const entries = text.split(",").map((s) => s.trim().replace(/\/+$/, "")).filter(Boolean);
+  const bad = entries.filter((e) => !SCOPE.test(e));
+  if (bad.length)
+    throw new Error(`ALLOWED_SCOPES: ${bad.map((b) => `'${b}'`).join(", ")} is not /subscriptions/{id} or /subscriptions/{id}/resourceGroups/{name}`);
+  return entries.map((e) => e.toLowerCase());
+}
+
+export const inScope = (id: string, scopes: AllowedScopes): boolean => {
+  const lc = id.toLowerCase();
+  return scopes.some((s) => lc === s || lc.startsWith(`${s}/`));
+};
+
+/** Every resource the request names by id or by parts, with the field that names it. */
+export function referencedResources(req: ClusterRequest): { path: string; id: string }[] {
+  const out: { path: string; id: string }[] = [];
+  if (req.operation === "arcPrivateLink") {
+    const s = req.scope;
+    out.push({ path: "scope", id: providerId(s.subscriptionId, s.resourceGroup, "Microsoft.HybridCompute/privateLinkScopes", s.name) });
+    out.push({ path: "network.vnetName", id: providerId(s.subscriptionId, req.network.resourceGroup, "Microsoft.Network/virtualNetworks", req.network.vnetName) });
+    req.connectedClusters.forEach((c, i) =>
+      out.push({ path: `connectedClusters[${i}]`, id: providerId(s.subscriptionId, c.resourceGroup, "Microsoft.Kubernetes/connectedClusters", c.name) }),
+    );
+    return out;
+  }
+  const c = req.cluster;
+  out.push({ path: "cluster", id: clusterId(c.subscriptionId, c.resourceGroup, c.name) });
+  if ("network" in req && req.network?.resourceGroup) out.push({ path: "network.resourceGroup", id: rgId(c.subscriptionId, req.network.resourceGroup) });
+  if ("networkIsolation" in req) {
+    const reg = req.networkIsolation?.registry;
+    if (reg?.mode === "byo") out.push({ path: "networkIsolation.registry", id: providerId(c.subscriptionId, reg.resourceGroup ?? c.resourceGroup, "Microsoft.ContainerRegistry/registries", reg.name) });
+  }
+  if ("apiServer" in req && req.apiServer?.subnetId) out.push({ path: "apiServer.subnetId", id: req.apiServer.subnetId });
+  return out;
+}
+
+export function checkScopes(req: ClusterRequest, scopes: AllowedScopes | undefined): ValidationError[] {
+  if (!scopes) return [];
+  return referencedResources(req)
+    .filter((r) => !inScope(r.id, scopes))
+    .map((r) => ({ path: r.path, message: `${r.id} is outside the scopes this app may act on (ALLOWED_SCOPES)`, source: "ALLOWED_SCOPES setting" }));
+}
