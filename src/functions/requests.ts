@@ -2,7 +2,7 @@
 // GET  /api/requests/{id} (the status document)
 import functions, { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import { json } from "./http-util.js";
-import { getDeps } from "./runtime.js";
+import { allowedScopes, getDeps } from "./runtime.js";
 
 // The app layer is imported on first use: cold start loads only the registrations (src/main.ts).
 const accept = () => import("../app/accept.js");
@@ -13,7 +13,7 @@ export async function postRequest(request: HttpRequest, _context: InvocationCont
   const whatIfMode = ["true", "1"].includes(request.query.get("whatIf") ?? "");
   if (whatIfMode) {
     if (!parsed.ok) return json(400, { state: "Rejected", error: { code: "ValidationFailed", message: "the body is not JSON", details: parsed.errors } });
-    const plan = whatIf(parsed.value, { allowedScopes: (await getDeps()).settings.allowedScopes });
+    const plan = whatIf(parsed.value, { allowedScopes: await allowedScopes() });
     return plan.ok ? json(200, plan.plan) : json(400, { state: "Rejected", error: { code: "ValidationFailed", message: `${plan.errors.length} problem(s)`, details: plan.errors } });
   }
   const deps = await getDeps();

@@ -3,6 +3,7 @@
 // The local host and the tests install their own with useDeps() (one set per process).
 import { requireAllowedScopes, type AppDeps } from "../app/deps.js";
 import { allowedScopesSetting, appConfig, isFunctionsHost, type AppConfig } from "../config.js";
+import type { AllowedScopes } from "../domain/scopes.js";
 
 let current: Promise<AppDeps> | undefined;
 
@@ -13,6 +14,14 @@ if (isFunctionsHost()) requireAllowedScopes({ allowedScopes: allowedScopesSettin
 
 export function useDeps(deps: AppDeps | Promise<AppDeps>): void {
   current = Promise.resolve(deps);
+}
+
+/**
+ * Where requests may act, for a plan (whatIf): the installed ports' setting when there are ports
+ * (the local host, tests), else ALLOWED_SCOPES itself: a plan needs no storage or queue.
+ */
+export async function allowedScopes(): Promise<AllowedScopes | undefined> {
+  return current ? (await current).settings.allowedScopes : allowedScopesSetting();
 }
 
 export function getDeps(): Promise<AppDeps> {

@@ -159,7 +159,9 @@ describe("infra/: the Bicep templates azd deploys", () => {
     // The one allowed hit: Application Insights' connection string is the resource's address, not a
     // credential (local auth is off: ingestion needs the identity's Entra token).
     const appInsightsAddress = /^\s*APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights\.properties\.ConnectionString$/;
-    const hits = [...files("infra"), ...files("src").filter((f) => !f.startsWith(path.join("src", "local")))]
+    // src/domain/redact.ts names these shapes in order to redact them from ARM's messages.
+    const redaction = path.join("src", "domain", "redact.ts");
+    const hits = [...files("infra"), ...files("src").filter((f) => !f.startsWith(path.join("src", "local")) && f !== redaction)]
       .flatMap((f) => read(f).split("\n").map((line, i) => ({ where: `${f}:${i + 1}`, line })))
       .filter(({ line }) => secret.test(line) && !appInsightsAddress.test(line));
     assert.deepEqual(hits, []);
