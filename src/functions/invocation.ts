@@ -26,5 +26,5 @@ export function forInvocation(deps: AppDeps, context: InvocationContext, scope: 
   };
 }
 
-/** Trace candidates of a triggering message: its `traceparent`, or its `Diagnostic-Id`. */
-export const messageTrace = (properties: Record<string, unknown> | undefined) => [properties?.traceparent, properties?.["Diagnostic-Id"]];
+/** Trace candidates of a triggering message: its `traceparent`, or its `Diagnostic-Id` (`diagnostic-Id` once the worker has camel-cased the binding data). */
+export const messageTrace = (properties: Record<string, unknown> | undefined) => [properties?.traceparent, properties?.["Diagnostic-Id"] ?? properties?.["diagnostic-Id"]];

@@ -6,21 +6,21 @@
 // GET  /api/requests                 recent requests (?state=&cluster=&top=)
 // Errors carry `error {code, message, target, details[]}` and `x-ms-error-code`.
 import functions, { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { acceptRequest, statusOf, whatIf } from "../app/accept.js";
-import { cancelRequest } from "../app/cancel.js";
-import { listRequests, REQUEST_STATES } from "../app/request-list.js";
-import { retryAfterSeconds, type StatusDocument } from "../app/status.js";
-import { parseJson } from "../domain/validate.js";
+import type { StatusDocument } from "../app/status.js";
 import type { RequestState } from "../state/request-store.js";
 import { json } from "./http-util.js";
 import { forInvocation } from "./invocation.js";
-import { getDeps } from "./runtime.js";
+import { allowedScopes, getDeps } from "./runtime.js";
+
+// The app layer is imported on first use: cold start loads only the registrations (src/main.ts).
+const accept = () => import("../app/accept.js");
+const statusModule = () => import("../app/status.js");
 
 const monitorUrl = (request: HttpRequest, id: string) => new URL(`/api/requests/${encodeURIComponent(id)}`, request.url).toString();
 
 /** The status monitor with the headers that tell a client where and when to look again. */
-function monitor(request: HttpRequest, httpStatus: number, doc: StatusDocument, now: Date): HttpResponseInit {
-  const retryAfter = retryAfterSeconds(doc, now);
+async function monitor(request: HttpRequest, httpStatus: number, doc: StatusDocument, now: Date): Promise<HttpResponseInit> {
+  const retryAfter = (await statusModule()).retryAfterSeconds(doc, now);
   const url = monitorUrl(request, doc.id);
   return json(httpStatus, doc, { "operation-location": url, location: url, ...(retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {}) });
 }
@@ -28,10 +28,11 @@ function monitor(request: HttpRequest, httpStatus: number, doc: StatusDocument, 
 const notFound = (id: string) => json(404, { error: { code: "RequestNotFound", message: `no request ${id}`, target: "id" } });
 
 export async function postRequest(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const [{ acceptRequest, whatIf }, { parseJson }] = await Promise.all([accept(), import("../domain/validate.js")]);
   const parsed = parseJson(await request.text());
   const whatIfMode = ["true", "1"].includes(request.query.get("whatIf") ?? "");
   if (whatIfMode) {
-    const plan = parsed.ok ? whatIf(parsed.value, { allowedScopes: (await getDeps()).settings.allowedScopes }) : parsed;
+    const plan = parsed.ok ? whatIf(parsed.value, { allowedScopes: await allowedScopes() }) : parsed;
     if (plan.ok) return json(200, plan.plan);
     const details = plan.errors.map((e) => ({ code: "InvalidValue", message: e.message, target: e.path, path: e.path, source: e.source }));
     return json(400, { state: "Rejected", status: "Failed", error: { code: "ValidationFailed", message: `${plan.errors.length} problem(s)`, details } });
@@ -42,21 +43,23 @@ export async function postRequest(request: HttpRequest, context: InvocationConte
   switch (outcome.kind) {
     case "accepted":
     case "existing": // a repeat is the same operation: the same answer
-      return monitor(request, 202, outcome.status, deps.now());
+      return await monitor(request, 202, outcome.status, deps.now());
     case "rejected":
-      return monitor(request, 400, outcome.status, deps.now());
+      return await monitor(request, 400, outcome.status, deps.now());
     case "conflict":
       return json(409, { ...outcome.status, error: { code: "RequestIdConflict", message: outcome.message, target: "requestId" } }, { location: monitorUrl(request, outcome.status.id) });
   }
 }
 
 export async function getRequest(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const { statusOf } = await accept();
   const deps = await getDeps();
   const status = await statusOf(deps, request.params.id);
-  return status ? monitor(request, 200, status, deps.now()) : notFound(request.params.id);
+  return status ? await monitor(request, 200, status, deps.now()) : notFound(request.params.id);
 }
 
 export async function postCancel(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const { cancelRequest } = await import("../app/cancel.js");
   const deps = forInvocation(await getDeps(), context, { requestId: request.params.id });
   const outcome = await cancelRequest(deps, request.params.id);
   if (outcome.kind === "notFound") return notFound(request.params.id);
@@ -66,6 +69,7 @@ export async function postCancel(request: HttpRequest, context: InvocationContex
 }
 
 export async function getRequests(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const { listRequests, REQUEST_STATES } = await import("../app/request-list.js");
   const state = request.query.get("state") ?? undefined;
   const top = Number(request.query.get("top") ?? 50);
   const details = [

@@ -2,20 +2,20 @@
 // parameter is kept on every link). In Azure: /api/status and /api/status/requests/{id}; the local
 // host also serves them at / and /requests/{id}.
 import functions, { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { statusOf } from "../app/accept.js";
-import { listRequests, REQUEST_STATES } from "../app/request-list.js";
-import { renderRequestList, renderRequestPage, type PageLinks } from "../app/status-page.js";
-import { PAGE_SCRIPT_HASH } from "../app/status-page-assets.js";
+import type { PageLinks } from "../app/status-page.js";
 import type { RequestState } from "../state/request-store.js";
 import { getDeps } from "./runtime.js";
 
-const html = (status: number, body: string): HttpResponseInit => ({
+// The app layer is imported on first use: cold start loads only the registrations (src/main.ts).
+const page = () => Promise.all([import("../app/status-page.js"), import("../app/request-list.js")]);
+
+const html = async (status: number, body: string): Promise<HttpResponseInit> => ({
   status,
   body,
   headers: {
     "content-type": "text/html; charset=utf-8",
     "cache-control": "no-store",
-    "content-security-policy": `default-src 'none'; script-src '${PAGE_SCRIPT_HASH}'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
+    "content-security-policy": `default-src 'none'; script-src '${(await import("../app/status-page-assets.js")).PAGE_SCRIPT_HASH}'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
     "x-content-type-options": "nosniff",
   },
 });
@@ -27,6 +27,7 @@ function linksFor(request: HttpRequest): PageLinks {
 }
 
 export async function statusListPage(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const [{ renderRequestList }, { listRequests, REQUEST_STATES }] = await page();
   const deps = await getDeps();
   const stateParam = request.query.get("state") ?? "";
   const state = REQUEST_STATES.includes(stateParam as RequestState) ? (stateParam as RequestState) : undefined;
@@ -36,6 +37,7 @@ export async function statusListPage(request: HttpRequest, _context: InvocationC
 }
 
 export async function statusRequestPage(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const [[{ renderRequestPage }], { statusOf }] = await Promise.all([page(), import("../app/accept.js")]);
   const deps = await getDeps();
   const doc = await statusOf(deps, request.params.id);
   if (!doc) return html(404, `<!doctype html><html lang="en"><title>Not found</title><main><h1>No request ${request.params.id.replace(/[<>&"']/g, "")}</h1></main></html>`);

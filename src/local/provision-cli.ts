@@ -7,10 +7,10 @@ import { parseArgs } from "node:util";
 import { whatIf } from "../app/accept.js";
 import type { StatusDocument } from "../app/status.js";
 import { isTerminal } from "../app/status.js";
+import { readLocalConfig } from "../config.js";
 import { parseJson } from "../domain/validate.js";
 import { ApiClient, retryAfter, Unreachable } from "./api-client.js";
 import { startLocalHost, UNRESTRICTED_WARNING, type LocalHost } from "./host.js";
-import { settingsFromEnv } from "../app/deps.js";
 import { progressView } from "./progress-view.js";
 
 const HELP = `usage:
@@ -81,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, id, ...rest] = args.positionals;
-  const client = () => new ApiClient(args.endpoint ?? `http://127.0.0.1:${process.env.PORT ?? 7071}`, process.env.AKS_PROVISIONER_KEY);
+  const client = () => new ApiClient(args.endpoint ?? `http://127.0.0.1:${readLocalConfig(process.env).port}`, process.env.AKS_PROVISIONER_KEY);
   try {
     if (rest.length) throw new UsageError(`unexpected ${rest.join(" ")}`);
     if (command === "list" && !id) return await list(client(), args);
@@ -111,7 +111,7 @@ async function submitFile(file: string, args: Args): Promise<number> {
   if (args.plan && !args.endpoint) {
     // Validation and planning are pure: no host, nothing written.
     const parsed = parseJson(text);
-    const result = parsed.ok ? whatIf(parsed.value, { allowedScopes: settingsFromEnv(process.env).allowedScopes }) : parsed;
+    const result = parsed.ok ? whatIf(parsed.value, { allowedScopes: readLocalConfig(process.env).allowedScopes }) : parsed;
     if (!result.ok) {
       printErrors(result.errors);
       return EXIT.rejected;
@@ -122,7 +122,8 @@ async function submitFile(file: string, args: Args): Promise<number> {
   try {
     let endpoint = args.endpoint;
     if (!endpoint) {
-      const local = (host = await startLocalHost({ armEndpoint: process.env.ARM_ENDPOINT, quiet: true, httpPort: 0 }));
+      const { armEndpoint, armAccessToken } = readLocalConfig(process.env);
+      const local = (host = await startLocalHost({ armEndpoint, armAccessToken, quiet: true, httpPort: 0 }));
       if (!host.deps.settings.allowedScopes) console.error(UNRESTRICTED_WARNING);
       // Interrupted: stop Azurite and the stand-in before leaving (a parent's death is covered by the children themselves).
       for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)
@@ -132,7 +133,7 @@ async function submitFile(file: string, args: Args): Promise<number> {
       const sibling = file.replace(/\.json$/, ".seed.json");
       const seedFile = args.seed ?? (sibling !== file && existsSync(sibling) ? sibling : undefined);
       if (seedFile && host.standIn) for (const r of JSON.parse(await readFile(seedFile, "utf8"))) host.standIn.seed(r);
-      console.error(`ARM: ${process.env.ARM_ENDPOINT ?? `local stand-in at ${host.standIn!.endpoint}`}; Tables: Azurite on port ${host.azurite.port}; status page: ${host.url}/`);
+      console.error(`ARM: ${armEndpoint ?? `local stand-in at ${host.standIn!.endpoint}`}; Tables: Azurite on port ${host.azurite.port}; status page: ${host.url}/`);
       endpoint = host.url!;
     }
     const api = new ApiClient(endpoint, args.endpoint ? process.env.AKS_PROVISIONER_KEY : undefined);
