@@ -120,8 +120,11 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     url,
     async close() {
       bus.close();
-      await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+      // Closing drops every connection at once: a keep-alive connection that is busy when close()
+      // is called would otherwise hold the server open after its response.
+      const closed = new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       server?.closeAllConnections();
+      await closed;
       await Promise.all([azurite.stop(), standIn?.close()]);
     },
   };
