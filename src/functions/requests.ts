@@ -11,7 +11,8 @@ export async function postRequest(request: HttpRequest, _context: InvocationCont
   const whatIfMode = ["true", "1"].includes(request.query.get("whatIf") ?? "");
   if (whatIfMode) {
     if (!parsed.ok) return json(400, { state: "Rejected", error: { code: "ValidationFailed", message: "the body is not JSON", details: parsed.errors } });
-    const plan = whatIf(parsed.value, { allowedScopes: (await getDeps()).settings.allowedScopes });
+    const deps = await getDeps();
+    const plan = await whatIf(parsed.value, { allowedScopes: deps.settings.allowedScopes }, deps);
     return plan.ok ? json(200, plan.plan) : json(400, { state: "Rejected", error: { code: "ValidationFailed", message: `${plan.errors.length} problem(s)`, details: plan.errors } });
   }
   const deps = await getDeps();

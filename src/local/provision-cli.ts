@@ -1,25 +1,29 @@
-// npm run provision -- FILE [--json] [--plan] [--seed FILE]
+// npm run provision -- FILE [--json] [--plan] [--seed FILE] [--then-delete]
 // Runs one request end to end on the local host (Azurite, in-process bus, and the ARM stand-in,
 // or the ARM that ARM_ENDPOINT names) with a progress display. Exit code 0 when the request
 // Succeeded, 1 when it Failed or was Rejected, 2 on a usage error. With --json the last line on
-// stdout is the final status document. With --plan it prints the plan and writes nothing.
+// stdout is the final status document. With --plan it prints the plan and writes nothing. With
+// --then-delete a request that succeeded is followed by a `delete` of it (the host's state lives
+// only as long as the command, so a delete of an earlier run cannot be submitted on its own).
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { acceptRequest, whatIf } from "../app/accept.js";
 import { statusOf } from "../app/accept.js";
 import type { StatusDocument } from "../app/status.js";
+import type { ValidationError } from "../domain/rules.js";
 import { parseJson } from "../domain/validate.js";
 import { startLocalHost, UNRESTRICTED_WARNING } from "./host.js";
 import { settingsFromEnv } from "../app/deps.js";
 
-interface Args { file?: string; json: boolean; plan: boolean; seed?: string; timeoutMs: number }
+interface Args { file?: string; json: boolean; plan: boolean; seed?: string; timeoutMs: number; thenDelete: boolean }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { json: false, plan: false, timeoutMs: 15 * 60_000 };
+  const args: Args = { json: false, plan: false, timeoutMs: 15 * 60_000, thenDelete: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--json") args.json = true;
     else if (a === "--plan") args.plan = true;
+    else if (a === "--then-delete") args.thenDelete = true;
     else if (a === "--seed") args.seed = argv[++i];
     else if (a === "--timeout") args.timeoutMs = Number(argv[++i]) * 1000;
     else if (!a.startsWith("--") && !args.file) args.file = a;
@@ -34,13 +38,13 @@ async function main(): Promise<number> {
     args = parseArgs(process.argv.slice(2));
     if (!args.file) throw new Error("give the request file");
   } catch (e) {
-    console.error(`${(e as Error).message}\nusage: npm run provision -- FILE [--json] [--plan] [--seed RESOURCES.json] [--timeout SECONDS]`);
+    console.error(`${(e as Error).message}\nusage: npm run provision -- FILE [--json] [--plan] [--seed RESOURCES.json] [--timeout SECONDS] [--then-delete]`);
     return 2;
   }
   const parsed = parseJson(await readFile(args.file!, "utf8"));
 
   if (args.plan) {
-    const result = parsed.ok ? whatIf(parsed.value, { allowedScopes: settingsFromEnv(process.env).allowedScopes }) : parsed;
+    const result = parsed.ok ? await whatIf(parsed.value, { allowedScopes: settingsFromEnv(process.env).allowedScopes }) : parsed;
     if (!result.ok) {
       printErrors(result.errors);
       return 1;
@@ -63,31 +67,39 @@ async function main(): Promise<number> {
     const seedFile = args.seed ?? (existsSync(args.file!.replace(/\.json$/, ".seed.json")) ? args.file!.replace(/\.json$/, ".seed.json") : undefined);
     if (seedFile && host.standIn) for (const r of JSON.parse(await readFile(seedFile, "utf8"))) host.standIn.seed(r);
     out(`ARM: ${armEndpoint ?? `local stand-in at ${host.standIn!.endpoint}`}; Tables: Azurite on port ${host.azurite.port}`);
-    const started = Date.now();
-    const outcome = await acceptRequest(host.deps, parsed.ok ? parsed.value : undefined, undefined, parsed.ok ? undefined : parsed.errors);
-    let status: StatusDocument = outcome.status;
-    const seen = new Map<string, string>();
-    const show = (s: StatusDocument) => {
-      for (const step of s.steps) {
-        const line = `${step.state}${step.waitingFor ? ` (${step.waitingFor})` : ""}${step.lastError ? ` [retry: ${step.lastError.code}]` : ""}`;
-        if (seen.get(step.name) !== line) {
-          seen.set(step.name, line);
-          out(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${step.name.padEnd(40)} ${line}`);
+    const run = async (raw: unknown, parseErrors?: ValidationError[]): Promise<StatusDocument> => {
+      const started = Date.now();
+      const writesBefore = host.standIn?.writes().length ?? 0;
+      const outcome = await acceptRequest(host.deps, raw, undefined, parseErrors);
+      let status: StatusDocument = outcome.status;
+      const seen = new Map<string, string>();
+      const show = (s: StatusDocument) => {
+        for (const step of s.steps) {
+          const line = `${step.state}${step.waitingFor ? ` (${step.waitingFor})` : ""}${step.lastError ? ` [retry: ${step.lastError.code}]` : ""}`;
+          if (seen.get(step.name) !== line) {
+            seen.set(step.name, line);
+            out(`[${((Date.now() - started) / 1000).toFixed(1).padStart(6)}s] ${step.name.padEnd(40)} ${line}`);
+          }
         }
+      };
+      while (!["Succeeded", "Failed", "Rejected"].includes(status.state) && Date.now() - started < args.timeoutMs) {
+        show(status);
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await statusOf(host.deps, status.id))!;
       }
-    };
-    while (!["Succeeded", "Failed", "Rejected"].includes(status.state) && Date.now() - started < args.timeoutMs) {
       show(status);
-      await new Promise((r) => setTimeout(r, 100));
-      status = (await statusOf(host.deps, status.id))!;
-    }
-    show(status);
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    const arm = host.standIn ? `; ARM requests: ${host.standIn.requests.length} (writes: ${host.standIn.writes().length})` : "";
-    out(`${status.state} in ${seconds}s${arm}`);
-    if (status.error) out(`error: ${status.error.code}: ${status.error.message}`);
-    if (status.error?.details) printErrors(status.error.details);
-    if (status.outputs && !args.json) out(`outputs: ${JSON.stringify(status.outputs, null, 2)}`);
+      const seconds = ((Date.now() - started) / 1000).toFixed(1);
+      const writes = host.standIn?.writes().slice(writesBefore);
+      const arm = writes ? `; ARM writes: ${writes.length}` : "";
+      out(`${status.operation} ${status.id}: ${status.state} in ${seconds}s${arm}`);
+      if (status.operation === "delete" && writes) for (const w of writes) out(`  ${w.method} ${w.path.split("?")[0]}`);
+      if (status.error) out(`error: ${status.error.code}: ${status.error.message}`);
+      if (status.error?.details) printErrors(status.error.details);
+      if (status.outputs && !args.json) out(`outputs: ${JSON.stringify(status.outputs, null, 2)}`);
+      return status;
+    };
+    let status = await run(parsed.ok ? parsed.value : undefined, parsed.ok ? undefined : parsed.errors);
+    if (args.thenDelete && status.state === "Succeeded") status = await run({ operation: "delete", deletes: status.id, confirm: true });
     if (args.json) console.log(JSON.stringify(status));
     return status.state === "Succeeded" ? 0 : 1;
   } finally {
