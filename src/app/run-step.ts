@@ -118,7 +118,10 @@ async function afterWrite(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: 
     return reschedule(deps, { ...row, operation }, p.retryAfterMs);
   }
   const done: StepRecord = { ...row, operation: undefined };
-  if (method === "delete") return complete(deps, req, done);
+  if (method === "delete") {
+    await writeFinished(deps, req, row.operation!, undefined);
+    return complete(deps, req, done);
+  }
   if (method === "post") {
     await writeFinished(deps, req, row.operation!, p.result);
     // An action (register, upgrade) finished: decide again from fresh reads on the next message.

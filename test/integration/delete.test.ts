@@ -114,6 +114,7 @@ describe("delete removes what a request created, and nothing else", () => {
 
       const created = await provision(host, example(name));
       assert.equal(created.state, "Succeeded", JSON.stringify(created.error));
+      if (example(name).operation === "create") assert.ok(await host.deps.clusters.get(SUB, example(name).cluster.resourceGroup, example(name).cluster.name), "the create noted its cluster");
       const afterCreate = inventory(host);
       await n.after?.(host);
       const added = minus(inventory(host), afterCreate);
@@ -133,6 +134,11 @@ describe("delete removes what a request created, and nothing else", () => {
       const deleted = await provision(host, deleteOf(created.id, `delete-${created.id}`));
       assert.equal(deleted.state, "Succeeded", JSON.stringify(deleted.error));
       if (hasCluster) assert.equal(deleted.steps.find((s) => /managedClusters\/[^/]+$/.test(s.resourceId ?? ""))!.attempts, 2);
+      // The app forgets the deleted cluster (events and the node-image timer act on known clusters).
+      if (hasCluster) {
+        const { resourceGroup, name: cluster } = example(name).cluster;
+        assert.equal(await host.deps.clusters.get(SUB, resourceGroup, cluster), undefined);
+      }
       assert.deepEqual(sorted(new Set(((deleted.outputs?.deleted ?? []) as string[]).map(lc))), sorted(fate("delete")));
       assert.deepEqual(sorted(fate("keep")), sorted(shared));
       assert.deepEqual(sorted(inventory(host)), sorted(union(beforeCreate, added, shared)));
