@@ -2,7 +2,7 @@
 // them from app settings; the local host and the tests build them around Azurite, the in-process
 // bus and the ARM stand-in.
 import type { Arm } from "./arm.js";
-import { parseAllowedScopes, type AllowedScopes } from "../domain/scopes.js";
+import type { AllowedScopes } from "../domain/scopes.js";
 import type { QueueSender } from "./queue.js";
 import type { ClusterStore } from "../state/cluster-store.js";
 import type { RequestStore } from "../state/request-store.js";
@@ -31,21 +31,11 @@ export interface AppDeps {
   log(message: string, data?: Record<string, unknown>): void;
 }
 
-export function settingsFromEnv(env: NodeJS.ProcessEnv): RunnerSettings {
-  const num = (name: string, fallback: number) => (env[name] && Number.isFinite(Number(env[name])) ? Number(env[name]) : fallback);
-  return {
-    retryBudget: num("STEP_RETRY_BUDGET", DEFAULT_SETTINGS.retryBudget),
-    minRecheckMs: num("RECHECK_MIN_MS", DEFAULT_SETTINGS.minRecheckMs),
-    maxRecheckMs: num("RECHECK_MAX_MS", DEFAULT_SETTINGS.maxRecheckMs),
-    allowedScopes: parseAllowedScopes(env.ALLOWED_SCOPES),
-  };
-}
-
 /**
  * The deployed app refuses to start without ALLOWED_SCOPES: its identity can act across
  * subscriptions, and anyone who can send it a request borrows that power.
  */
-export function requireAllowedScopes(settings: RunnerSettings): RunnerSettings {
+export function requireAllowedScopes<T extends Pick<RunnerSettings, "allowedScopes">>(settings: T): T {
   if (!settings.allowedScopes)
     throw new Error("app setting ALLOWED_SCOPES is not set: list the subscriptions (/subscriptions/{id}) and resource groups (/subscriptions/{id}/resourceGroups/{name}) the app may act on, comma-separated");
   return settings;

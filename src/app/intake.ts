@@ -1,27 +1,32 @@
 // The `cluster-requests` queue: other systems' requests. A message that cannot become a request
-// (not JSON, invalid, a requestId reused for another body) is dead-lettered with the reason, and
-// its request shows as Rejected under its requestId (or, when it has none, its message id).
+// (not JSON, invalid) is recorded as Rejected, with the body as sent and every problem, under its
+// requestId (or, when it has none, its message id): the message is then done with, a redelivery
+// could not change it. A requestId already used for another body has no row of its own to be
+// recorded in: that message stays a message (the trigger fails it; Service Bus dead-letters it).
 import { acceptRequest, parseMessageBody } from "./accept.js";
 import type { AppDeps } from "./deps.js";
 
-export type Settlement = { settle: "complete"; requestId: string } | { settle: "deadLetter"; reason: string; description: string; requestId?: string };
+export type IntakeOutcome =
+  | { kind: "accepted"; requestId: string }
+  | { kind: "rejected"; requestId: string; reason: "MalformedMessage" | "ValidationFailed"; description: string }
+  | { kind: "conflict"; requestId: string; description: string };
 
-export async function handleRequestMessage(deps: AppDeps, body: unknown, messageId: string): Promise<Settlement> {
+export async function handleRequestMessage(deps: AppDeps, body: unknown, messageId: string): Promise<IntakeOutcome> {
   const parsed = parseMessageBody(body);
   const outcome = await acceptRequest(deps, parsed.ok ? parsed.value : body, messageId, parsed.ok ? undefined : parsed.errors);
   const requestId = outcome.status.id;
   switch (outcome.kind) {
     case "accepted":
     case "existing":
-      return { settle: "complete", requestId };
+      return { kind: "accepted", requestId };
     case "rejected":
       return {
-        settle: "deadLetter",
+        kind: "rejected",
+        requestId,
         reason: parsed.ok ? "ValidationFailed" : "MalformedMessage",
         description: outcome.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join("; ").slice(0, 4000),
-        requestId,
       };
     case "conflict":
-      return { settle: "deadLetter", reason: "RequestIdConflict", description: outcome.message, requestId };
+      return { kind: "conflict", requestId, description: outcome.message };
   }
 }

@@ -48,8 +48,7 @@ export class ArmClients {
 }
 
 /** ARM_ACCESS_TOKEN as a static bearer token (CI pipelines, emulators), else DefaultAzureCredential. */
-export async function armCredential(env: NodeJS.ProcessEnv = process.env): Promise<TokenCredential> {
-  const token = env.ARM_ACCESS_TOKEN;
+export async function armCredential(token: string | undefined): Promise<TokenCredential> {
   if (token) return { getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) };
   const { DefaultAzureCredential } = await import("@azure/identity");
   return new DefaultAzureCredential();

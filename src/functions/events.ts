@@ -2,12 +2,12 @@
 // (ResourceWriteSuccess) and the AKS system topic; Event Grid or CloudEvents schema. The event
 // subscription in infra uses the function name `clusterEvents`.
 import functions, { type EventGridEvent, type InvocationContext } from "@azure/functions";
-import { handleClusterEvent } from "../app/cluster-events.js";
 import { getDeps } from "./runtime.js";
 
 export const CLUSTER_EVENTS_FUNCTION = "clusterEvents";
 
 export async function clusterEvents(event: EventGridEvent | Record<string, unknown> | null, context: InvocationContext): Promise<void> {
+  const { handleClusterEvent } = await import("../app/cluster-events.js");
   // Untrusted input: handleClusterEvent type-checks every field and never throws on a bad event.
   const outcome = await handleClusterEvent(await getDeps(), event);
   const id = event && typeof event === "object" && typeof event.id === "string" ? event.id.slice(0, 100) : "(no id)";

@@ -1,43 +1,23 @@
-// `cluster-requests` queue: requests from other systems. Uses the Service Bus SDK binding so that a
-// malformed message can be dead-lettered with its reason instead of being retried.
-import "@azure/functions-extensions-servicebus";
+// `cluster-requests` queue: requests from other systems, on the plain Service Bus trigger (no
+// preview SDK binding: the bundle must carry every file it loads, and that binding loads a .proto
+// beside itself). Returning completes the message; throwing abandons it, so Service Bus redelivers
+// it and dead-letters it after the queue's maxDeliveryCount (Table or Service Bus unreachable, or a
+// requestId reused for another body). A message that cannot become a request is recorded as
+// Rejected, with its body and every problem, at GET /api/requests/{requestId or message id}, and
+// completed: a redelivery could not change it.
 import functions, { type InvocationContext } from "@azure/functions";
-import type { ServiceBusMessageContext } from "@azure/functions-extensions-servicebus";
-import { handleRequestMessage, type Settlement } from "../app/intake.js";
+import type { IntakeOutcome } from "../app/intake.js";
+import { CONNECTIONS } from "../config.js";
 import { QUEUES } from "../app/queue.js";
 import { getDeps } from "./runtime.js";
 
-/** The settlement actions of one received message (the SDK binding in Azure, the local bus locally). */
-export interface MessageSettler {
-  complete(): Promise<void>;
-  deadLetter(reason: string, description: string): Promise<void>;
-}
-
-export async function clusterRequest(body: unknown, messageId: string, settler: MessageSettler, context: InvocationContext): Promise<Settlement> {
-  const outcome = await handleRequestMessage(await getDeps(), body, messageId);
-  if (outcome.settle === "deadLetter") {
-    context.warn(`dead-lettering message ${messageId}: ${outcome.reason}: ${outcome.description}`);
-    await settler.deadLetter(outcome.reason, outcome.description);
-  } else {
-    await settler.complete();
-  }
+export async function clusterRequest(message: unknown, context: InvocationContext): Promise<IntakeOutcome> {
+  const messageId = String(context.triggerMetadata?.messageId ?? context.invocationId);
+  const { handleRequestMessage } = await import("../app/intake.js");
+  const outcome = await handleRequestMessage(await getDeps(), message, messageId);
+  if (outcome.kind === "rejected") context.warn(`message ${messageId}: request ${outcome.requestId} Rejected (${outcome.reason}): ${outcome.description}`);
+  if (outcome.kind === "conflict") throw new Error(`RequestIdConflict: message ${messageId}: ${outcome.description}`);
   return outcome;
 }
 
-async function sdkHandler(sb: ServiceBusMessageContext, context: InvocationContext): Promise<void> {
-  const messages = Array.isArray(sb.messages) ? sb.messages : [sb.messages];
-  for (const m of messages) {
-    await clusterRequest(m.body, String(m.messageId ?? context.invocationId), {
-      complete: () => sb.actions.complete(m),
-      deadLetter: (reason, description) => sb.actions.deadletter(m, undefined, reason, description),
-    }, context);
-  }
-}
-
-functions.app.serviceBusQueue("clusterRequest", {
-  connection: "ServiceBusConnection",
-  queueName: QUEUES.requests,
-  sdkBinding: true,
-  autoCompleteMessages: false,
-  handler: sdkHandler as never,
-});
+functions.app.serviceBusQueue("clusterRequest", { connection: CONNECTIONS.serviceBus, queueName: QUEUES.requests, handler: clusterRequest });

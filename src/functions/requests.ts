@@ -1,18 +1,21 @@
 // POST /api/requests (202 + status URL; ?whatIf=true answers the plan and writes nothing)
 // GET  /api/requests/{id} (the status document)
 import functions, { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { acceptRequest, statusOf, whatIf } from "../app/accept.js";
-import { parseJson } from "../domain/validate.js";
 import { json } from "./http-util.js";
-import { getDeps } from "./runtime.js";
+import { allowedScopes, getDeps } from "./runtime.js";
+
+// The app layer is imported on first use: cold start loads only the registrations (src/main.ts).
+const accept = () => import("../app/accept.js");
 
 export async function postRequest(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const [{ acceptRequest, whatIf }, { parseJson }] = await Promise.all([accept(), import("../domain/validate.js")]);
   const parsed = parseJson(await request.text());
   const whatIfMode = ["true", "1"].includes(request.query.get("whatIf") ?? "");
   if (whatIfMode) {
     if (!parsed.ok) return json(400, { state: "Rejected", error: { code: "ValidationFailed", message: "the body is not JSON", details: parsed.errors } });
-    const deps = await getDeps();
-    const plan = await whatIf(parsed.value, { allowedScopes: deps.settings.allowedScopes }, deps);
+    // A plan needs no storage or queue, but a delete's plan reads what the deleted request recorded.
+    const isDelete = (parsed.value as { operation?: unknown } | null)?.operation === "delete";
+    const plan = await whatIf(parsed.value, { allowedScopes: await allowedScopes() }, isDelete ? await getDeps() : undefined);
     return plan.ok ? json(200, plan.plan) : json(400, { state: "Rejected", error: { code: "ValidationFailed", message: `${plan.errors.length} problem(s)`, details: plan.errors } });
   }
   const deps = await getDeps();
@@ -31,6 +34,7 @@ export async function postRequest(request: HttpRequest, _context: InvocationCont
 }
 
 export async function getRequest(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const { statusOf } = await accept();
   const status = await statusOf(await getDeps(), request.params.id);
   return status ? json(200, status) : json(404, { error: { code: "RequestNotFound", message: `no request ${request.params.id}` } });
 }

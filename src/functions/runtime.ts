@@ -1,58 +1,54 @@
 // Composition root of the Functions app: builds the app's ports from app settings, once per
 // process, on first use (not at import: cold start loads only what the first invocation needs).
 // The local host and the tests install their own with useDeps() (one set per process).
-import { requireAllowedScopes, settingsFromEnv, type AppDeps } from "../app/deps.js";
+import { requireAllowedScopes, type AppDeps } from "../app/deps.js";
+import { allowedScopesSetting, appConfig, isFunctionsHost, type AppConfig } from "../config.js";
+import type { AllowedScopes } from "../domain/scopes.js";
 
 let current: Promise<AppDeps> | undefined;
 
 // Under a Functions host (Azure, or Core Tools) the app refuses to start without ALLOWED_SCOPES: the
 // worker fails to load this module, so no function is indexed. The local host (`npm start`, tests)
-// has no FUNCTIONS_WORKER_RUNTIME and may run unrestricted, with a warning.
-if (process.env.FUNCTIONS_WORKER_RUNTIME) requireAllowedScopes(settingsFromEnv(process.env));
+// is no Functions host and may run unrestricted, with a warning.
+if (isFunctionsHost()) requireAllowedScopes({ allowedScopes: allowedScopesSetting() });
 
 export function useDeps(deps: AppDeps | Promise<AppDeps>): void {
   current = Promise.resolve(deps);
 }
 
+/**
+ * Where requests may act, for a plan (whatIf): the installed ports' setting when there are ports
+ * (the local host, tests), else ALLOWED_SCOPES itself: a plan needs no storage or queue.
+ */
+export async function allowedScopes(): Promise<AllowedScopes | undefined> {
+  return current ? (await current).settings.allowedScopes : allowedScopesSetting();
+}
+
 export function getDeps(): Promise<AppDeps> {
-  current ??= fromEnv(process.env);
+  current ??= fromConfig(appConfig());
   return current;
 }
 
-async function fromEnv(env: NodeJS.ProcessEnv): Promise<AppDeps> {
+async function fromConfig(config: AppConfig): Promise<AppDeps> {
   const [{ ArmClients, armCredential }, { ArmGateway }, { openStores }, { ServiceBusQueueSender }] = await Promise.all([
     import("../azure/clients.js"),
     import("../azure/arm-gateway.js"),
     import("../state/tables.js"),
     import("../messaging/service-bus-sender.js"),
   ]);
-  const settings = requireAllowedScopes(settingsFromEnv(env));
-  const credential = await armCredential(env);
-  // Storage and Service Bus use the app's managed identity (identity-based connections), or a
-  // connection string for emulators; ARM_ACCESS_TOKEN is only for ARM.
-  const identity = env.AzureWebJobsStorage && env.ServiceBusConnection ? undefined : new (await import("@azure/identity")).DefaultAzureCredential();
-  const stores = await openStores(
-    env.AzureWebJobsStorage ? { connectionString: env.AzureWebJobsStorage } : { accountName: required(env, "AzureWebJobsStorage__accountName"), credential: identity! },
-  );
-  const queue = new ServiceBusQueueSender(
-    env.ServiceBusConnection
-      ? { connectionString: env.ServiceBusConnection }
-      : { fullyQualifiedNamespace: required(env, "ServiceBusConnection__fullyQualifiedNamespace"), credential: identity! },
-  );
+  const credential = await armCredential(config.armAccessToken);
+  // Storage and Service Bus: the app's managed identity (AZURE_CLIENT_ID names it); ARM_ACCESS_TOKEN is only for ARM.
+  const identity = new (await import("@azure/identity")).DefaultAzureCredential();
+  const stores = await openStores({ endpoint: config.tableServiceUri, credential: identity });
+  const queue = new ServiceBusQueueSender(config.serviceBusNamespace, identity);
   return {
     requests: stores.requests,
     clusters: stores.clusters,
     upgrades: stores.upgrades,
     queue,
-    arm: new ArmGateway(new ArmClients({ endpoint: env.ARM_ENDPOINT ?? "https://management.azure.com", credential })),
-    settings,
+    arm: new ArmGateway(new ArmClients({ endpoint: config.armEndpoint, credential })),
+    settings: requireAllowedScopes(config.runner),
     now: () => new Date(),
     log: (message, data) => console.log(JSON.stringify({ message, ...data })),
   };
-}
-
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const v = env[name];
-  if (!v) throw new Error(`app setting ${name} is not set`);
-  return v;
 }

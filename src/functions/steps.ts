@@ -1,8 +1,7 @@
 // `provisioning-steps` queue: one step per message (src/app/run-step.ts).
 import functions, { type InvocationContext } from "@azure/functions";
-import { runStep } from "../app/run-step.js";
-import type { StepMessage } from "../app/queue.js";
-import { QUEUES } from "../app/queue.js";
+import { QUEUES, type StepMessage } from "../app/queue.js";
+import { CONNECTIONS } from "../config.js";
 import { getDeps } from "./runtime.js";
 
 export async function provisioningStep(message: unknown, _context: InvocationContext): Promise<void> {
@@ -10,7 +9,8 @@ export async function provisioningStep(message: unknown, _context: InvocationCon
   if (!msg || typeof msg.requestId !== "string" || typeof msg.step !== "string" || typeof msg.seq !== "number")
     // Not ours: throwing lets Service Bus dead-letter it after maxDeliveryCount, where it stays visible.
     throw new Error(`not a step message: ${JSON.stringify(message).slice(0, 200)}`);
+  const { runStep } = await import("../app/run-step.js");
   await runStep(await getDeps(), msg);
 }
 
-functions.app.serviceBusQueue("provisioningStep", { connection: "ServiceBusConnection", queueName: QUEUES.steps, handler: provisioningStep });
+functions.app.serviceBusQueue("provisioningStep", { connection: CONNECTIONS.serviceBus, queueName: QUEUES.steps, handler: provisioningStep });

@@ -2,12 +2,14 @@
 // Schedule: NODE_IMAGE_CHECK_SCHEDULE (NCRONTAB, default hourly); window: NODE_IMAGE_MAINTENANCE_WINDOW
 // unless a cluster's own row names one.
 import functions, { type InvocationContext, type Timer } from "@azure/functions";
-import { checkNodeImages } from "../app/node-image-freshness.js";
+import { appConfig } from "../config.js";
 import { getDeps } from "./runtime.js";
 
 export async function nodeImageFreshness(_timer: Timer, context: InvocationContext): Promise<void> {
-  if (process.env.NODE_IMAGE_AUTO_UPGRADE !== "true") return;
-  const result = await checkNodeImages(await getDeps(), process.env.NODE_IMAGE_MAINTENANCE_WINDOW);
+  const { autoUpgrade, maintenanceWindow } = appConfig().nodeImages;
+  if (!autoUpgrade) return;
+  const { checkNodeImages } = await import("../app/node-image-freshness.js");
+  const result = await checkNodeImages(await getDeps(), maintenanceWindow);
   context.log(`node images: ${result.checked} clusters checked, ${result.outsideWindow} outside their window, ${result.queued.length} upgrades queued`);
 }
 

@@ -5,10 +5,12 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { TableClient } from "@azure/data-tables";
 
 export interface Azurite {
-  connectionString: string;
   port: number;
+  /** A client of one table (the well-known development account, plain HTTP). */
+  tableClient(table: string): TableClient;
   stop(): Promise<void>;
 }
 
@@ -61,9 +63,10 @@ export async function startAzurite(port?: number): Promise<Azurite> {
   // Keep draining its output (a full pipe would block it) without holding on to any of it.
   child.stdout!.resume();
   child.stderr!.resume();
+  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${tablePort}/${DEV_ACCOUNT};`;
   return {
     port: tablePort,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${tablePort}/${DEV_ACCOUNT};`,
+    tableClient: (table) => TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true }),
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,6 +1,6 @@
 // An in-process queue with the Service Bus semantics the app relies on: peek-lock delivery with a
-// delivery count, abandon on failure and redelivery, dead-letter after maxDeliveryCount (or on
-// demand, with a reason), scheduled enqueue, and duplicate detection by message id. Tests can also
+// delivery count, abandon on failure and redelivery, dead-letter after maxDeliveryCount, scheduled
+// enqueue, and duplicate detection by message id. Tests can also
 // make it deliver every message twice or fail sends, to check at-least-once behaviour.
 import type { OutboundMessage, QueueName, QueueSender } from "../app/queue.js";
 
@@ -17,8 +17,8 @@ export interface DeadLetter extends ReceivedMessage {
   description: string;
 }
 
-/** The handler settles explicitly (deadLetter) or by returning (complete) / throwing (abandon). */
-export type Handler = (msg: ReceivedMessage, settle: { deadLetter(reason: string, description: string): void }) => Promise<void>;
+/** The handler settles as a plain Service Bus trigger does: returning completes, throwing abandons. */
+export type Handler = (msg: ReceivedMessage) => Promise<void>;
 
 export interface BusOptions {
   maxDeliveryCount?: number; // Service Bus default: 10
@@ -145,11 +145,9 @@ export class LocalBus implements QueueSender {
     this.inFlight.set(queue, (this.inFlight.get(queue) ?? 0) + 1);
     const msg = { ...item.msg, deliveryCount: item.msg.deliveryCount + 1 };
     this.stats.delivered++;
-    let deadLettered: { reason: string; description: string } | undefined;
     const started = performance.now();
     try {
-      await handler(msg, { deadLetter: (reason, description) => void (deadLettered = { reason, description }) });
-      if (deadLettered) this.toDeadLetter(queue, msg, deadLettered.reason, deadLettered.description);
+      await handler(msg);
     } catch (e) {
       // Abandon: the lock is released and the message is delivered again, until maxDeliveryCount.
       this.stats.abandoned++;

@@ -1,29 +1,36 @@
-// The local host: runs the same function handlers the Functions host runs, with Azurite (Tables),
-// the in-process bus (Service Bus semantics) and, unless ARM_ENDPOINT names another ARM, the ARM
-// stand-in. It serves the routes the Functions host would: /api/... and the Event Grid webhook.
+// The local host: loads the app as the Functions worker does (through the functions-core stand-in,
+// so its queues, routes and triggers are the app's own registrations) and runs it with Azurite
+// (Tables), the in-process bus (Service Bus semantics) and, unless ARM_ENDPOINT names another ARM,
+// the ARM stand-in. It serves what the Functions host would: /api/... and the Event Grid webhook.
+// Timer triggers are not scheduled locally.
 import http from "node:http";
 import https from "node:https";
-import functions from "@azure/functions";
 import type { AppDeps, RunnerSettings } from "../app/deps.js";
-import { DEFAULT_SETTINGS, settingsFromEnv } from "../app/deps.js";
+import { DEFAULT_SETTINGS } from "../app/deps.js";
+import { readLocalConfig } from "../config.js";
 import { ArmGateway } from "../azure/arm-gateway.js";
 import { ArmClients, armCredential } from "../azure/clients.js";
-import { QUEUES } from "../app/queue.js";
 import { openStores } from "../state/tables.js";
 import { startArmStandIn, type ArmStandIn, type ArmStandInOptions } from "./arm-standin/index.js";
 import { startAzurite, type Azurite } from "./azurite.js";
 import { LocalBus, type BusOptions } from "./bus.js";
+import type { QueueName } from "../app/queue.js";
 import { localRoutes } from "./routes.js";
 import { useDeps } from "../functions/runtime.js";
-import { clusterRequest } from "../functions/intake.js";
-import { provisioningStep } from "../functions/steps.js";
-import { nodeImageUpgrade } from "../functions/upgrades.js";
+import { installFunctionsCore, toTypedData, type FunctionsCoreStandIn } from "./functions-core.js";
 
-const { InvocationContext } = functions;
+/** The app, loaded once per process the way the worker loads it (main.ts registers every function). */
+async function loadApp(): Promise<FunctionsCoreStandIn> {
+  const core = installFunctionsCore();
+  await import("../main.js");
+  return core;
+}
 
 export interface LocalHostOptions {
   /** Another ARM (real Azure, a sovereign cloud, an emulator) instead of the stand-in. */
   armEndpoint?: string;
+  /** A static token for that ARM (else DefaultAzureCredential). */
+  armAccessToken?: string;
   standIn?: ArmStandInOptions;
   bus?: BusOptions;
   /** HTTP port for the /api routes; undefined = no HTTP server. */
@@ -48,11 +55,11 @@ export const LOCAL_SETTINGS: RunnerSettings = { ...DEFAULT_SETTINGS, minRecheckM
 
 export async function startLocalHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
   const [azurite, standIn] = await Promise.all([startAzurite(), opts.armEndpoint ? undefined : startArmStandIn(opts.standIn)]);
-  const stores = await openStores({ connectionString: azurite.connectionString });
+  const stores = await openStores({ clientFor: azurite.tableClient });
   const clients = new ArmClients(
     standIn
       ? { endpoint: standIn.endpoint, credential: staticToken("local-stand-in"), agent: new https.Agent({ ca: standIn.caPem, keepAlive: true }) }
-      : { endpoint: opts.armEndpoint!, credential: await armCredential() },
+      : { endpoint: opts.armEndpoint!, credential: await armCredential(opts.armAccessToken) },
   );
   const bus = new LocalBus({ maxDeliveryCount: 10, ...opts.bus });
   const log = opts.quiet ? () => {} : (m: string) => console.error(`[host] ${m}`);
@@ -62,7 +69,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     upgrades: stores.upgrades,
     queue: bus,
     arm: new ArmGateway(clients),
-    settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), allowedScopes: settingsFromEnv(process.env).allowedScopes, ...opts.settings },
+    settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), allowedScopes: readLocalConfig(process.env).allowedScopes, ...opts.settings },
     now: () => new Date(),
     log,
   };
@@ -70,18 +77,20 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   // Unrestricted is for the local host only (the Functions app refuses to start without the setting).
   if (!deps.settings.allowedScopes && !opts.quiet) console.warn(UNRESTRICTED_WARNING);
 
-  const context = (name: string, id: string) =>
-    new InvocationContext({ functionName: name, invocationId: id, logHandler: (level, ...args) => level !== "debug" && level !== "trace" && log(`${name}: ${args.join(" ")}`) });
-  bus.subscribe(QUEUES.steps, (m) => provisioningStep(m.body, context("provisioningStep", m.messageId)));
-  bus.subscribe(QUEUES.upgrades, (m) => nodeImageUpgrade(m.body, context("nodeImageUpgrade", m.messageId)));
-  bus.subscribe(QUEUES.requests, async (m, settle) => {
-    await clusterRequest(m.body, m.messageId, { complete: async () => {}, deadLetter: async (r, d) => settle.deadLetter(r, d) }, context("clusterRequest", m.messageId));
-  });
+  const core = await loadApp();
+  core.log = (level, category, message) => category === "user" && level !== "debug" && level !== "trace" && log(message);
+  // Each Service Bus-triggered function on its queue, with the binding data the host sends
+  // (message id, delivery count, enqueued time); returning completes, throwing abandons.
+  for (const { functionName, binding } of core.byTrigger("serviceBusTrigger"))
+    bus.subscribe(String(binding.queueName) as QueueName, async (m) => {
+      const metadata = { MessageId: { string: m.messageId }, DeliveryCount: { int: m.deliveryCount }, EnqueuedTimeUtc: { string: m.enqueuedAt.toISOString() } };
+      await core.invoke(functionName, toTypedData(m.body), metadata);
+    });
 
   let server: http.Server | undefined;
   let url: string | undefined;
   if (opts.httpPort !== undefined) {
-    server = http.createServer(localRoutes(bus));
+    server = http.createServer(localRoutes(core, bus));
     await new Promise<void>((resolve, reject) => {
       server!.once("error", reject);
       server!.listen(opts.httpPort, "127.0.0.1", () => resolve());

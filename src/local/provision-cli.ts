@@ -11,9 +11,9 @@ import { acceptRequest, whatIf } from "../app/accept.js";
 import { statusOf } from "../app/accept.js";
 import type { StatusDocument } from "../app/status.js";
 import type { ValidationError } from "../domain/rules.js";
+import { readLocalConfig } from "../config.js";
 import { parseJson } from "../domain/validate.js";
 import { startLocalHost, UNRESTRICTED_WARNING } from "./host.js";
-import { settingsFromEnv } from "../app/deps.js";
 
 interface Args { file?: string; json: boolean; plan: boolean; seed?: string; timeoutMs: number; thenDelete: boolean }
 
@@ -44,7 +44,7 @@ async function main(): Promise<number> {
   const parsed = parseJson(await readFile(args.file!, "utf8"));
 
   if (args.plan) {
-    const result = parsed.ok ? await whatIf(parsed.value, { allowedScopes: settingsFromEnv(process.env).allowedScopes }) : parsed;
+    const result = parsed.ok ? await whatIf(parsed.value, { allowedScopes: readLocalConfig(process.env).allowedScopes }) : parsed;
     if (!result.ok) {
       printErrors(result.errors);
       return 1;
@@ -54,8 +54,8 @@ async function main(): Promise<number> {
     return 0;
   }
 
-  const armEndpoint = process.env.ARM_ENDPOINT;
-  const host = await startLocalHost({ armEndpoint, quiet: true });
+  const { armEndpoint, armAccessToken } = readLocalConfig(process.env);
+  const host = await startLocalHost({ armEndpoint, armAccessToken, quiet: true });
   if (!host.deps.settings.allowedScopes) console.error(UNRESTRICTED_WARNING);
   // Interrupted: stop Azurite and the stand-in before leaving (a parent's death is covered by the children themselves).
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const)

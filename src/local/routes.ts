@@ -1,55 +1,79 @@
-// The HTTP routes the Functions host exposes, mapped onto the exported handlers, plus one local-only
-// route that plays "another system" putting a raw message on a queue.
+// The HTTP side of the local host, from the app's own registrations: every HTTP-triggered function
+// at /api/{its route} for its methods, every Event Grid-triggered function behind the host's webhook
+// (/runtime/webhooks/eventgrid?functionName=…), each invoked through the functions-core stand-in as
+// the worker would. Plus one local-only route that plays "another system" putting a raw message on
+// a queue. Like Core Tools, no function keys are asked for: the local host listens on 127.0.0.1 only.
 import type http from "node:http";
-import functions, { type HttpResponseInit } from "@azure/functions";
-import { getCluster } from "../functions/clusters.js";
-import { getRequest, postRequest } from "../functions/requests.js";
-import { CLUSTER_EVENTS_FUNCTION, clusterEvents } from "../functions/events.js";
 import { SUBSCRIPTION_VALIDATION } from "../domain/events.js";
-import { QUEUES, type QueueName } from "../app/queue.js";
 import type { LocalBus } from "./bus.js";
+import { toTypedData, type FunctionsCoreStandIn, type HttpData, type TypedData } from "./functions-core.js";
 
-const { HttpRequest, InvocationContext } = functions;
+/** The Functions host's default route prefix (host.json extensions.http.routePrefix). */
+const ROUTE_PREFIX = "/api/";
 
-type Handler = (req: InstanceType<typeof HttpRequest>, ctx: InstanceType<typeof InvocationContext>) => Promise<HttpResponseInit>;
-interface Route { method: string; pattern: RegExp; params: string[]; name: string; handler: Handler }
-
-const routes: Route[] = [
-  { method: "POST", pattern: /^\/api\/requests$/, params: [], name: "postRequest", handler: postRequest },
-  { method: "GET", pattern: /^\/api\/requests\/([^/]+)$/, params: ["id"], name: "getRequest", handler: getRequest },
-  { method: "GET", pattern: /^\/api\/clusters\/([^/]+)\/([^/]+)\/([^/]+)$/, params: ["subscriptionId", "resourceGroup", "name"], name: "getCluster", handler: getCluster },
-];
-
-/** Adds a route (the Event Grid webhook registers itself this way). */
-export function addLocalRoute(route: Route): void {
-  routes.push(route);
+interface Route {
+  functionName: string;
+  methods: string[];
+  pattern: RegExp;
+  params: string[];
 }
 
-export function localRoutes(bus: LocalBus): http.RequestListener {
+/** `clusters/{subscriptionId}/{name:alpha}` → a pattern and its parameter names. */
+export function routePattern(template: string): { pattern: RegExp; params: string[] } {
+  const params: string[] = [];
+  const source = template
+    .split("/")
+    .map((part) => {
+      const m = part.match(/^\{\*?([A-Za-z0-9_]+)(?::[^}?]*)?\??\}$/);
+      if (!m) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      params.push(m[1]);
+      return part.startsWith("{*") ? "(.+)" : "([^/]+)";
+    })
+    .join("/");
+  return { pattern: new RegExp(`^${ROUTE_PREFIX}${source}$`), params };
+}
+
+export function httpRoutes(core: FunctionsCoreStandIn): Route[] {
+  return core.byTrigger("httpTrigger").map(({ functionName, binding }) => ({
+    functionName,
+    methods: ((binding.methods as string[] | undefined) ?? ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]).map((m) => m.toUpperCase()),
+    ...routePattern(String(binding.route ?? functionName)),
+  }));
+}
+
+export function localRoutes(core: FunctionsCoreStandIn, bus: LocalBus): http.RequestListener {
+  const routes = httpRoutes(core);
+  const queues = new Set(core.byTrigger("serviceBusTrigger").map((f) => String(f.binding.queueName)));
+  const eventGrid = new Set(core.byTrigger("eventGridTrigger").map((f) => f.functionName));
   return async (req, res) => {
     try {
       const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "localhost"}`);
       const body = await readBody(req);
-      if (url.pathname === "/runtime/webhooks/eventgrid") return send(res, await eventGridWebhook(req, url, body));
+      if (url.pathname === "/runtime/webhooks/eventgrid") return send(res, await eventGridWebhook(core, eventGrid, req, url, body));
       const queueMatch = req.method === "POST" && url.pathname.match(/^\/local\/queues\/([^/]+)$/);
       if (queueMatch) {
-        const queue = decodeURIComponent(queueMatch[1]) as QueueName;
-        if (!Object.values(QUEUES).includes(queue)) return send(res, { status: 404, jsonBody: { error: `no queue ${queue}` } });
+        const queue = decodeURIComponent(queueMatch[1]);
+        if (!queues.has(queue)) return send(res, json(404, { error: `no queue ${queue}` }));
         const messageId = url.searchParams.get("messageId") ?? crypto.randomUUID();
-        await bus.sendRaw(queue, body, messageId);
-        return send(res, { status: 202, jsonBody: { queue, messageId } });
+        await bus.sendRaw(queue as never, body.toString("utf8"), messageId);
+        return send(res, json(202, { queue, messageId }));
       }
       for (const r of routes) {
-        const m = req.method === r.method && url.pathname.match(r.pattern);
+        const m = r.methods.includes(req.method ?? "") && url.pathname.match(r.pattern);
         if (!m) continue;
-        const params = Object.fromEntries(r.params.map((p, i) => [p, decodeURIComponent(m[i + 1])]));
-        const request = new HttpRequest({ method: r.method, url: url.toString(), headers: req.headers as Record<string, string>, query: Object.fromEntries(url.searchParams), params, body: { string: body } });
-        const ctx = new InvocationContext({ functionName: r.name, invocationId: crypto.randomUUID() });
-        return send(res, await r.handler(request, ctx));
+        const request: HttpData = {
+          method: req.method,
+          url: url.toString(),
+          headers: Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : String(v ?? "")])),
+          query: Object.fromEntries(url.searchParams),
+          params: Object.fromEntries(r.params.map((p, i) => [p, decodeURIComponent(m[i + 1])])),
+          body: { bytes: body },
+        };
+        return send(res, (await core.invoke(r.functionName, { http: request }))?.http ?? { statusCode: "204" });
       }
-      send(res, { status: 404, jsonBody: { error: `no route for ${req.method} ${url.pathname}` } });
+      send(res, json(404, { error: `no route for ${req.method} ${url.pathname}` }));
     } catch (e) {
-      send(res, { status: 500, jsonBody: { error: (e as Error).message } });
+      send(res, json(500, { error: (e as Error).message }));
     }
   };
 }
@@ -59,42 +83,48 @@ export function localRoutes(bus: LocalBus): http.RequestListener {
  * (Event Grid: SubscriptionValidationEvent → validationResponse; CloudEvents: OPTIONS with
  * WebHook-Request-Origin → WebHook-Allowed-Origin), then one invocation per event.
  */
-async function eventGridWebhook(req: http.IncomingMessage, url: URL, body: string): Promise<HttpResponseInit> {
-  if (url.searchParams.get("functionName") !== CLUSTER_EVENTS_FUNCTION)
-    return { status: 404, jsonBody: { error: `no Event Grid function named ${url.searchParams.get("functionName")}` } };
+async function eventGridWebhook(core: FunctionsCoreStandIn, functions: Set<string>, req: http.IncomingMessage, url: URL, body: Buffer): Promise<HttpData> {
+  const functionName = url.searchParams.get("functionName") ?? "";
+  if (!functions.has(functionName)) return json(404, { error: `no Event Grid function named ${functionName}` });
   if (req.method === "OPTIONS") {
     const origin = req.headers["webhook-request-origin"];
-    return { status: 200, headers: { "WebHook-Allowed-Origin": String(origin ?? "*"), "WebHook-Allowed-Rate": "120" } };
+    return { statusCode: "200", headers: { "WebHook-Allowed-Origin": String(origin ?? "*"), "WebHook-Allowed-Rate": "120" } };
   }
-  if (req.method !== "POST") return { status: 405 };
+  if (req.method !== "POST") return { statusCode: "405" };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = JSON.parse(body.toString("utf8"));
   } catch {
-    return { status: 400, jsonBody: { error: "the body is not JSON" } };
+    return json(400, { error: "the body is not JSON" });
   }
   // As the Functions host does: each entry goes to the function, whatever it holds (it type-checks).
   const events: unknown[] = Array.isArray(parsed) ? parsed : [parsed];
   const field = (e: unknown, k: string) => (e && typeof e === "object" ? (e as Record<string, unknown>)[k] : undefined);
   const validation = events.find((e) => (field(e, "eventType") ?? field(e, "type")) === SUBSCRIPTION_VALIDATION);
-  if (validation) return { status: 200, jsonBody: { validationResponse: field(field(validation, "data"), "validationCode") } };
-  for (const e of events) await clusterEvents(e as Record<string, unknown>, new InvocationContext({ functionName: CLUSTER_EVENTS_FUNCTION, invocationId: crypto.randomUUID() }));
-  return { status: 200 };
+  if (validation) return json(200, { validationResponse: field(field(validation, "data"), "validationCode") });
+  for (const e of events) await core.invoke(functionName, toTypedData(e));
+  return { statusCode: "200" };
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+const json = (status: number, value: unknown): HttpData => ({ statusCode: String(status), headers: { "content-type": "application/json" }, body: { string: JSON.stringify(value) } });
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });
 }
 
-function send(res: http.ServerResponse, r: HttpResponseInit): void {
-  const headers = Object.fromEntries(Object.entries((r.headers ?? {}) as Record<string, string>));
-  const text = r.jsonBody !== undefined ? JSON.stringify(r.jsonBody) : typeof r.body === "string" ? r.body : "";
-  if (r.jsonBody !== undefined) headers["content-type"] = "application/json";
-  res.writeHead(r.status ?? 200, headers);
-  res.end(text);
+/** Writes an RPC HTTP response (as the worker returns it) to the client. */
+function send(res: http.ServerResponse, r: HttpData): void {
+  res.writeHead(Number(r.statusCode ?? 200), r.headers ?? {});
+  res.end(bodyBytes(r.body));
+}
+
+function bodyBytes(body: TypedData | undefined): Buffer {
+  if (!body) return Buffer.alloc(0);
+  if (body.bytes) return Buffer.from(body.bytes);
+  return Buffer.from(body.string ?? body.json ?? "");
 }

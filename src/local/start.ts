@@ -2,10 +2,11 @@
 // listening where the Functions host does (port 7071, PORT to change). With ARM_ENDPOINT (and
 // ARM_ACCESS_TOKEN, else DefaultAzureCredential) it talks to that ARM instead of the stand-in.
 import { writeFile } from "node:fs/promises";
+import { readLocalConfig } from "../config.js";
 import { startLocalHost } from "./host.js";
 
-const port = Number(process.env.PORT ?? 7071);
-const host = await startLocalHost({ armEndpoint: process.env.ARM_ENDPOINT, httpPort: port });
+const { port, armEndpoint, armAccessToken } = readLocalConfig(process.env);
+const host = await startLocalHost({ armEndpoint, armAccessToken, httpPort: port });
 const caFile = ".local-arm-ca.pem";
 if (host.standIn) await writeFile(caFile, host.standIn.caPem);
 
@@ -15,7 +16,7 @@ console.log(`aks-provisioner local host on ${host.url}
   GET  ${host.url}/api/clusters/{sub}/{rg}/{name}
   POST ${host.url}/local/queues/cluster-requests   put a raw message on the queue
   Tables: Azurite on 127.0.0.1:${host.azurite.port} (in memory)
-  ARM: ${host.standIn ? `local stand-in at ${host.standIn.endpoint} (CA certificate in ${caFile})` : process.env.ARM_ENDPOINT}
+  ARM: ${host.standIn ? `local stand-in at ${host.standIn.endpoint} (CA certificate in ${caFile})` : armEndpoint}
 Try: curl -s -X POST ${host.url}/api/requests --data @examples/pod-sandboxing.json`);
 
 const stop = async () => {

@@ -4,14 +4,14 @@ import { ServiceBusClient, type ServiceBusSender } from "@azure/service-bus";
 import type { TokenCredential } from "@azure/core-auth";
 import type { OutboundMessage, QueueName, QueueSender } from "../app/queue.js";
 
-export type ServiceBusConnection = { connectionString: string } | { fullyQualifiedNamespace: string; credential: TokenCredential };
 
 export class ServiceBusQueueSender implements QueueSender {
   private readonly client: ServiceBusClient;
   private readonly senders = new Map<string, ServiceBusSender>();
 
-  constructor(conn: ServiceBusConnection) {
-    this.client = "connectionString" in conn ? new ServiceBusClient(conn.connectionString) : new ServiceBusClient(conn.fullyQualifiedNamespace, conn.credential);
+  /** Identity-based only (ServiceBusConnection__fullyQualifiedNamespace + the app's managed identity). */
+  constructor(fullyQualifiedNamespace: string, credential: TokenCredential) {
+    this.client = new ServiceBusClient(fullyQualifiedNamespace, credential);
   }
 
   async send(queue: QueueName, messages: OutboundMessage[]): Promise<void> {

@@ -1,5 +1,5 @@
-// Table clients: a connection string for emulators (Azurite), managed identity in Azure
-// (AzureWebJobsStorage__accountName), as the Functions host itself connects.
+// Table clients: managed identity in Azure (AzureWebJobsStorage__accountName / __tableServiceUri),
+// as the Functions host itself connects; the local host brings its own (Azurite) client factory.
 import { TableClient } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
 import { ClusterStore } from "./cluster-store.js";
@@ -15,13 +15,11 @@ export interface StateStores {
   tableClient(name: string): TableClient;
 }
 
-export type TableConnection = { connectionString: string } | { accountName: string; credential: TokenCredential; endpoint?: string };
+/** The table endpoint and the identity, or (local emulators) a factory of clients by table name. */
+export type TableConnection = { endpoint: string; credential: TokenCredential } | { clientFor: (table: string) => TableClient };
 
 export async function openStores(conn: TableConnection, tablePrefix = ""): Promise<StateStores> {
-  const client = (name: string) =>
-    "connectionString" in conn
-      ? TableClient.fromConnectionString(conn.connectionString, tablePrefix + name, { allowInsecureConnection: true })
-      : new TableClient(conn.endpoint ?? `https://${conn.accountName}.table.core.windows.net`, tablePrefix + name, conn.credential);
+  const client = (name: string) => ("clientFor" in conn ? conn.clientFor(tablePrefix + name) : new TableClient(conn.endpoint, tablePrefix + name, conn.credential));
   const clients = new Map<string, TableClient>();
   const tableClient = (name: string) => {
     if (!clients.has(name)) clients.set(name, client(name));

@@ -93,25 +93,39 @@ describe("bad input changes nothing", () => {
     assert.equal(host.standIn!.requests.length, 0, "nothing reached ARM");
   });
 
-  it("a queue message that is not JSON is dead-lettered with a reason and shows as Rejected", async () => {
+  it("a queue message that is not JSON shows as Rejected with the reason and is completed, not retried", async () => {
     await host.bus.sendRaw(QUEUES.requests, "{ this is not json", "msg-not-json");
     await host.bus.whenIdle();
-    const dead = host.bus.deadLetters(QUEUES.requests);
-    assert.equal(dead.length, 1);
-    assert.equal(dead[0].reason, "MalformedMessage");
-    assert.match(dead[0].description, /not JSON/);
     const status = (await statusOf(host.deps, "msg-not-json"))!;
     assert.equal(status.state, "Rejected");
+    assert.match(status.error!.details!.map((d) => d.message).join(" "), /not JSON/);
+    assert.equal(host.bus.deadLetters(QUEUES.requests).length, 0);
+    assert.equal(host.bus.stats.abandoned, 0, "delivered once: a redelivery could not change the outcome");
     assert.equal(host.standIn!.requests.length, 0);
   });
 
-  it("an invalid request on the queue is dead-lettered with the field paths", async () => {
+  it("an invalid request on the queue shows as Rejected under its requestId with the field paths", async () => {
     await host.bus.sendRaw(QUEUES.requests, JSON.stringify({ operation: "create", requestId: "q-bad", cluster: { subscriptionId: SUB, resourceGroup: "rg", name: "a" }, nodePools: [] }), "m2");
     await host.bus.whenIdle();
-    const dead = host.bus.deadLetters(QUEUES.requests).find((d) => d.messageId === "m2")!;
-    assert.equal(dead.reason, "ValidationFailed");
-    assert.match(dead.description, /nodePools/);
-    assert.equal((await statusOf(host.deps, "q-bad"))!.state, "Rejected");
+    const status = (await statusOf(host.deps, "q-bad"))!;
+    assert.equal(status.state, "Rejected");
+    assert.ok(status.error!.details!.some((d) => d.path.startsWith("nodePools")), JSON.stringify(status.error));
+    assert.equal(host.bus.deadLetters(QUEUES.requests).length, 0);
+  });
+
+  it("a queue message that reuses a requestId for another body ends in the dead-letter queue, the first request untouched", async () => {
+    const first = withId(example("pod-sandboxing.json"), "q-conflict");
+    await host.bus.sendRaw(QUEUES.requests, JSON.stringify(first), "m3");
+    await host.bus.whenIdle();
+    const before = (await statusOf(host.deps, "q-conflict"))!;
+    await host.bus.sendRaw(QUEUES.requests, JSON.stringify({ ...first, cluster: { ...first.cluster, name: "another" } }), "m4");
+    await host.bus.whenIdle();
+    const dead = host.bus.deadLetters(QUEUES.requests).find((d) => d.messageId === "m4")!;
+    assert.equal(dead.reason, "MaxDeliveryCountExceeded");
+    assert.match(dead.description, /RequestIdConflict/);
+    assert.match(String(dead.body), /"another"/, "the message is kept as sent");
+    const after = (await statusOf(host.deps, "q-conflict"))!;
+    assert.deepEqual([after.id, after.target], [before.id, before.target]);
   });
 });
 

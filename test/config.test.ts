@@ -1,0 +1,51 @@
+// src/config.ts: the one reader of app settings.
+import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, it } from "node:test";
+import { readConfig, SETTINGS } from "../src/config.js";
+
+const AZURE = { AzureWebJobsStorage__accountName: "stapp", ServiceBusConnection__fullyQualifiedNamespace: "sb-app.servicebus.windows.net" };
+
+describe("app settings (src/config.ts)", () => {
+  it("reads no setting it does not declare", () => {
+    const read = new Set<string>();
+    const env = new Proxy({ ...AZURE } as Record<string, string>, { get: (t, k: string) => (read.add(k), t[k]) });
+    readConfig(env);
+    assert.deepEqual([...read].filter((k) => !(k in SETTINGS)), []);
+  });
+
+  it("identity-based connections: the table endpoint from the account name unless given, the namespace as set", () => {
+    assert.equal(readConfig(AZURE).tableServiceUri, "https://stapp.table.core.windows.net");
+    assert.equal(readConfig({ ...AZURE, AzureWebJobsStorage__tableServiceUri: "https://stapp.table.core.usgovcloudapi.net/" }).tableServiceUri, "https://stapp.table.core.usgovcloudapi.net/");
+    assert.equal(readConfig(AZURE).serviceBusNamespace, "sb-app.servicebus.windows.net");
+  });
+
+  it("a missing connection setting is named", () => {
+    assert.throws(() => readConfig({ AzureWebJobsStorage__accountName: "stapp" }), /ServiceBusConnection__fullyQualifiedNamespace is not set/);
+    assert.throws(() => readConfig({ ServiceBusConnection__fullyQualifiedNamespace: "x" }), /AzureWebJobsStorage__accountName is not set/);
+  });
+
+  it("ALLOWED_SCOPES: comma-separated ids, trimmed, lower-cased, without trailing slashes or empty entries; a malformed one names the setting", () => {
+    const A = "AAAAAAAA-0000-0000-0000-000000000000";
+    const B = "bbbbbbbb-0000-0000-0000-000000000000";
+    const scopes = readConfig({ ...AZURE, ALLOWED_SCOPES: ` /subscriptions/${A}/ , ,/subscriptions/${B}/resourceGroups/RG-1` }).runner.allowedScopes;
+    assert.deepEqual(scopes, [`/subscriptions/${A.toLowerCase()}`, `/subscriptions/${B}/resourcegroups/rg-1`]);
+    assert.throws(() => readConfig({ ...AZURE, ALLOWED_SCOPES: "*" }), /ALLOWED_SCOPES/);
+  });
+
+  it("defaults: public ARM, the runner's budget and re-check bounds, the node-image timer off", () => {
+    const c = readConfig(AZURE);
+    assert.equal(c.armEndpoint, "https://management.azure.com");
+    assert.deepEqual(c.runner, { retryBudget: 8, minRecheckMs: 2000, maxRecheckMs: 120000, allowedScopes: undefined });
+    assert.equal(c.nodeImages.autoUpgrade, false);
+  });
+
+  it("no production module outside src/config.ts reads process.env (src/local is not production code)", () => {
+    const src = path.resolve(import.meta.dirname, "../src");
+    const readers = readdirSync(src, { recursive: true, encoding: "utf8" })
+      .filter((f) => f.endsWith(".ts") && !f.startsWith("local") && f !== "config.ts")
+      .filter((f) => /process\.env/.test(readFileSync(path.join(src, f), "utf8")));
+    assert.deepEqual(readers, []);
+  });
+});
