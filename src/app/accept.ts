@@ -5,11 +5,15 @@ import { createHash, randomUUID } from "node:crypto";
 import { REQUEST_ID, type ClusterRequest } from "../domain/contract.js";
 import { checkDecoded } from "../domain/limits.js";
 import { planRequest, PlanningError, readySteps } from "../domain/plan.js";
+import type { DeleteSource } from "../domain/plans/delete.js";
 import type { Plan } from "../domain/step.js";
-import { parseJson, validateRequest, type ValidationOptions } from "../domain/validate.js";
+import { parseJson, validateRequest, type Validation, type ValidationOptions } from "../domain/validate.js";
 import type { ValidationError } from "../domain/rules.js";
 import type { RequestRecord, StepRecord } from "../state/request-store.js";
 import type { AppDeps } from "./deps.js";
+import { resolveDeleteSource } from "./delete-source.js";
+import { dryRun, type DryRunEntry } from "./dry-run.js";
+import { planOf } from "./plan-of.js";
 import { sendFirstMessages } from "./run-step.js";
 import { statusDocument, type StatusDocument } from "./status.js";
 
@@ -23,13 +27,21 @@ export interface PlanDocument {
   target: string;
   warnings: string[];
   steps: { name: string; dependsOn: string[]; writes: string; resourceId?: string }[];
+  /** A `delete`: what each step would do to what exists now (the exact delete list). */
+  deletes?: DryRunEntry[];
 }
 
-/** Validates and plans without writing anything (`?whatIf=true`, `--plan`): the same checks as an intake. */
-export function whatIf(raw: unknown, opts: ValidationOptions = {}): { ok: true; plan: PlanDocument } | { ok: false; errors: ValidationError[] } {
-  const checked = validateAndPlan(raw, opts);
+/**
+ * Validates and plans without writing anything (`?whatIf=true`, `--plan`): the same checks as an
+ * intake. A `delete` needs `deps`: its plan comes from the recorded request it deletes, and its list
+ * from what ARM holds now.
+ */
+export async function whatIf(raw: unknown, opts: ValidationOptions = {}, deps?: AppDeps): Promise<{ ok: true; plan: PlanDocument } | { ok: false; errors: ValidationError[] }> {
+  const checked = await validateAndPlan(raw, opts, deps);
   if (!checked.ok) return checked;
-  return { ok: true, plan: planDocument(checked.request, checked.plan) };
+  const plan = planDocument(checked.request, checked.plan);
+  if (checked.request.operation === "delete" && deps) plan.deletes = await dryRun(deps, checked.request, checked.plan);
+  return { ok: true, plan };
 }
 
 export function planDocument(req: ClusterRequest, plan: Plan): PlanDocument {
@@ -41,11 +53,23 @@ export function planDocument(req: ClusterRequest, plan: Plan): PlanDocument {
   };
 }
 
-function validateAndPlan(raw: unknown, opts: ValidationOptions): { ok: true; request: ClusterRequest; plan: Plan } | { ok: false; errors: ValidationError[] } {
-  const v = validateRequest(raw, opts);
+type Checked = { ok: true; request: ClusterRequest; plan: Plan; source?: DeleteSource } | { ok: false; errors: ValidationError[] };
+
+async function validateAndPlan(raw: unknown, opts: ValidationOptions, deps?: AppDeps): Promise<Checked> {
+  return planValidated(validateRequest(raw, opts), opts, deps);
+}
+
+async function planValidated(v: Validation, opts: ValidationOptions, deps?: AppDeps): Promise<Checked> {
   if (!v.ok) return v;
+  let source: DeleteSource | undefined;
+  if (v.request.operation === "delete") {
+    if (!deps) return { ok: false, errors: [{ path: "deletes", message: "a delete is planned from the recorded request it deletes: ask the running app (POST /api/requests?whatIf=true)" }] };
+    const resolved = await resolveDeleteSource(deps, v.request, opts.allowedScopes);
+    if (!resolved.ok) return resolved;
+    source = resolved.source;
+  }
   try {
-    return { ok: true, request: v.request, plan: planRequest(v.request) };
+    return { ok: true, request: v.request, plan: planRequest(v.request, source), source };
   } catch (e) {
     if (e instanceof PlanningError) return { ok: false, errors: [{ path: e.path, message: e.message }] };
     throw e;
@@ -56,7 +80,13 @@ function validateAndPlan(raw: unknown, opts: ValidationOptions): { ok: true; req
 export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: string, parseErrors?: ValidationError[]): Promise<AcceptOutcome> {
   const now = deps.now().toISOString();
   if (parseErrors) return reject(deps, raw, parseErrors, fallbackId);
-  const checked = validateAndPlan(raw, { allowedScopes: deps.settings.allowedScopes });
+  const opts = { allowedScopes: deps.settings.allowedScopes };
+  const given = validateRequest(raw, opts);
+  // A request that exists (and was not rejected) is answered from its record: a delete's source is
+  // not read again.
+  const known = given.ok && given.request.requestId ? await deps.requests.getRequest(given.request.requestId) : undefined;
+  if (known && known.state !== "Rejected" && given.ok) return answerExisting(deps, known, canonicalHash(given.request));
+  const checked = await planValidated(given, opts, deps);
   if (!checked.ok) return reject(deps, raw, checked.errors, fallbackId);
 
   const { plan } = checked;
@@ -81,6 +111,7 @@ export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: st
     plan: plan.steps.map((s) => ({ name: s.name, dependsOn: s.dependsOn, describe: s.describe, resourceId: s.resourceId })),
     warnings: plan.warnings,
     traceparent: deps.traceparent,
+    source: checked.source,
   };
   const steps: StepRecord[] = plan.steps.map((s) => ({ requestId: id, name: s.name, state: "Pending", seq: 0, attempts: 0, posts: 0, writes: 0, resourceId: s.resourceId }));
   if (!(await deps.requests.create(rec, steps))) return answerExisting(deps, (await deps.requests.getRequest(id))!, bodyHash);
@@ -102,7 +133,7 @@ async function answerExisting(deps: AppDeps, existing: RequestRecord, bodyHash: 
   if (existing.bodyHash !== bodyHash)
     return { kind: "conflict", status, message: `request ${existing.id} exists with a different body: a requestId names one request` };
   // The first intake may have crashed between writing the rows and sending the first messages.
-  if (existing.state === "Accepted") await startSteps(deps, existing.id, planRequest(existing.body as ClusterRequest));
+  if (existing.state === "Accepted") await startSteps(deps, existing.id, planOf(existing));
   return { kind: "existing", status };
 }
 

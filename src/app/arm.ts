@@ -6,7 +6,7 @@ import type { ResourceRef } from "../domain/step.js";
 
 /** A write that was started: what to resume, and the SDK poller's serialized state while it runs. */
 export interface PendingWrite extends ResourceRef {
-  method: "put" | "post";
+  method: "put" | "post" | "delete";
   action?: string;
   pollerState?: string;
 }
@@ -18,6 +18,8 @@ export interface Arm {
   read<K extends ResourceKind>(ref: ResourceRef<K>): Promise<ArmReadModels[K] | undefined>;
   put<K extends WritableKind>(ref: ResourceRef<K>, body: ArmWriteModels[K]): Promise<WriteProgress>;
   post<K extends ActionKind>(ref: ResourceRef<K>, action: ArmActions[K]): Promise<WriteProgress>;
+  /** Starts a DELETE; a resource that is not there (404) is deleted already. */
+  delete(ref: ResourceRef): Promise<WriteProgress>;
   /** One status poll of a running write (never a wait). */
   poll(write: PendingWrite): Promise<WriteProgress>;
 }

@@ -5,6 +5,7 @@ import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { AgentPoolWithLatestImage } from "../domain/arm-models.js";
 import type { PendingOperation, RequestRecord } from "../state/request-store.js";
 import type { UpgradeState } from "../state/upgrade-store.js";
+import { parseResourceId } from "../domain/naming.js";
 import type { AppDeps } from "./deps.js";
 import { noteClusterSettings } from "./cluster-settings.js";
 
@@ -28,6 +29,14 @@ async function bestEffort(deps: AppDeps, fn: () => Promise<void>): Promise<void>
 }
 
 export async function writeFinished(deps: AppDeps, req: RequestRecord, op: PendingOperation, result: unknown): Promise<void> {
+  // A deleted cluster is forgotten: no event or timer acts on it any more.
+  if (op.method === "delete") {
+    if (op.kind === "managedCluster") {
+      const { subscriptionId, resourceGroup, name } = parseResourceId(op.id);
+      await deps.clusters.remove(subscriptionId, resourceGroup, name);
+    }
+    return;
+  }
   const cluster = op.kind === "managedCluster" ? (result as ManagedCluster | undefined) : undefined;
   if (cluster?.id) await noteClusterSettings(deps, cluster, req.id);
   if (isUpgrade(op)) await bestEffort(deps, async () => recordUpgrade(deps, req, op.id, "Succeeded", await deps.arm.read({ kind: "agentPool", id: op.id })));

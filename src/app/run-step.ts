@@ -9,7 +9,8 @@
 // healed by redelivery.
 import { ArmError } from "../azure/errors.js";
 import { redact } from "../domain/redact.js";
-import { ancestors, planRequest, readySteps } from "../domain/plan.js";
+import { ancestors, readySteps } from "../domain/plan.js";
+import { sameId } from "../domain/naming.js";
 import type { ClusterRequest } from "../domain/contract.js";
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { Decision, Outputs, StepContext, StepDef } from "../domain/step.js";
@@ -21,6 +22,7 @@ import { noteClusterSettings } from "./cluster-settings.js";
 import { writeFailed, writeFinished, writeStarted } from "./observers.js";
 import { finishRequest, markRequestRunning, settleCancel } from "./request-state.js";
 import type { WriteProgress } from "./arm.js";
+import { planOf } from "./plan-of.js";
 
 const DEFAULT_MAX_WAIT_MS = 30 * 60_000;
 
@@ -36,7 +38,7 @@ export async function runStep(deps: AppDeps, msg: StepMessage): Promise<void> {
   // Canceled: a step with an ARM write in flight polls it to the end; any other step stops here.
   if ((req.cancelRequestedAt || req.state === "Canceled") && !row.operation?.pollerState) return cancelStep(deps, req, row);
 
-  const plan = planRequest(req.body as ClusterRequest);
+  const plan = planOf(req);
   const def = plan.steps.find((s) => s.name === row.name);
   if (!def) throw new Error(`step ${row.name} is not in the plan of ${req.id}`);
   const rows = await deps.requests.getSteps(req.id);
@@ -51,10 +53,11 @@ export async function runStep(deps: AppDeps, msg: StepMessage): Promise<void> {
       return await afterWrite(deps, req, def, ctx, next, progress, row.operation.method);
     }
     const current = await Promise.all(def.reads(ctx).map((r) => deps.arm.read(r)));
-    await recordClustersSeen(deps, def, ctx, current, req.id);
+    // A delete reads clusters to remove them: nothing to remember about them.
+    if (req.operation !== "delete") await recordClustersSeen(deps, def, ctx, current, req.id);
     // Each read is the model of the kind its ref named, which is what decide() was typed with.
     const decision = def.decide(ctx, current as never);
-    return await act(deps, req, def, ctx, next, decision);
+    return await act(deps, req, def, ctx, next, decision, current);
   } catch (e) {
     if (e instanceof ConcurrencyError) return; // another invocation acted on this step first
     if (!(e instanceof ArmError)) throw e; // unexpected: let the queue redeliver (and dead-letter)
@@ -62,7 +65,7 @@ export async function runStep(deps: AppDeps, msg: StepMessage): Promise<void> {
   }
 }
 
-async function act(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepContext, row: StepRecord, d: Decision): Promise<void> {
+async function act(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepContext, row: StepRecord, d: Decision, current: readonly unknown[]): Promise<void> {
   switch (d.do) {
     case "done":
       return complete(deps, req, { ...row, resourceId: d.resourceId ?? row.resourceId, outputs: d.outputs ?? row.outputs });
@@ -78,13 +81,23 @@ async function act(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepCon
       return reschedule(deps, { ...row, resourceId: d.resourceId ?? row.resourceId, waitingSince: since, waitReason: d.reason }, waited / 4);
     }
     case "put":
-    case "post": {
+    case "post":
+    case "delete": {
       // Claim the step before writing: of two concurrent deliveries of one message, one writes.
-      const claimed: StepRecord = { ...row, resourceId: d.ref.id, waitingSince: undefined, waitReason: undefined };
+      // The claim also records what the write will create (before it exists: a crash after the
+      // write must not lose it), for a later `delete` of this request.
+      const claimed: StepRecord = {
+        ...row,
+        resourceId: d.ref.id,
+        waitingSince: undefined,
+        waitReason: undefined,
+        created: d.do === "put" ? union(row.created, d.creates ?? createdByPut(def, ctx, current, d.ref.id)) : row.created,
+        outputs: d.do === "delete" ? (d.outputs ?? row.outputs) : row.outputs,
+      };
       claimed.etag = await deps.requests.saveStep(claimed);
       let progress: WriteProgress;
       try {
-        progress = d.do === "put" ? await deps.arm.put(d.ref, d.body) : await deps.arm.post(d.ref, d.action);
+        progress = d.do === "put" ? await deps.arm.put(d.ref, d.body) : d.do === "post" ? await deps.arm.post(d.ref, d.action) : await deps.arm.delete(d.ref);
       } catch (e) {
         if (e instanceof ArmError) return retryOrFail(deps, req, claimed, e);
         throw e;
@@ -101,12 +114,16 @@ async function act(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepCon
   }
 }
 
-async function afterWrite(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepContext, row: StepRecord, p: WriteProgress, method: "put" | "post"): Promise<void> {
+async function afterWrite(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepContext, row: StepRecord, p: WriteProgress, method: "put" | "post" | "delete"): Promise<void> {
   if (!p.done) {
     const operation = { ...row.operation!, pollerState: p.pollerState };
     return reschedule(deps, { ...row, operation }, p.retryAfterMs);
   }
   const done: StepRecord = { ...row, operation: undefined };
+  if (method === "delete") {
+    await writeFinished(deps, req, row.operation!, undefined);
+    return complete(deps, req, done);
+  }
   if (method === "post") {
     await writeFinished(deps, req, row.operation!, p.result);
     // An action (register, upgrade) finished: decide again from fresh reads on the next message.
@@ -177,11 +194,12 @@ async function resendFollowUps(deps: AppDeps, req: RequestRecord, row: StepRecor
 /** Sends the first message of every step whose dependencies have now all succeeded. */
 async function emitReady(deps: AppDeps, req: RequestRecord): Promise<void> {
   const rows = await deps.requests.getSteps(req.id);
-  const plan = planRequest(req.body as ClusterRequest);
+  const plan = planOf(req);
   const succeeded = new Set(rows.filter((r) => r.state === "Succeeded").map((r) => r.name));
   const started = new Set(rows.filter((r) => r.state !== "Pending" || r.seq > 0).map((r) => r.name));
   if (succeeded.size === plan.steps.length) {
-    const outputs = Object.assign({}, ...plan.steps.map((s) => rows.find((r) => r.name === s.name)?.outputs ?? {}));
+    const byStep = Object.fromEntries(plan.steps.map((s) => [s.name, rows.find((r) => r.name === s.name)?.outputs ?? {}]));
+    const outputs = plan.outputs ? plan.outputs(byStep) : Object.assign({}, ...Object.values(byStep));
     return finishRequest(deps, req.id, "Succeeded", undefined, stripUndefined(outputs));
   }
   // Read again: the cancel may have come while this invocation ran.
@@ -217,5 +235,17 @@ async function recordClustersSeen(deps: AppDeps, def: StepDef, ctx: StepContext,
     }),
   );
 }
+
+/** By default a PUT creates its resource when the step's own read of it found nothing. */
+function createdByPut(def: StepDef, ctx: StepContext, current: readonly unknown[], id: string): string[] {
+  const i = def.reads(ctx).findIndex((r) => sameId(r.id, id));
+  return i >= 0 && current[i] === undefined ? [id] : [];
+}
+
+const union = (a: string[] | undefined, b: string[]) => {
+  const out = [...(a ?? [])];
+  for (const id of b) if (!out.some((x) => sameId(x, id))) out.push(id);
+  return out.length ? out : undefined;
+};
 
 const stripUndefined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== null));

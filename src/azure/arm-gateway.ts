@@ -35,6 +35,9 @@ const KINDS: Adapters = {
   roleAssignment: async () => (await import("./kinds/identity.js")).roleAssignment,
   privateLinkScope: async () => (await import("./kinds/arc.js")).privateLinkScope,
   connectedCluster: async () => (await import("./kinds/arc.js")).connectedCluster,
+  virtualNetworkLinkList: async () => (await import("./kinds/privatedns.js")).virtualNetworkLinkList,
+  aRecordSetList: async () => (await import("./kinds/privatedns.js")).aRecordSetList,
+  resourceGroupContents: async () => (await import("./kinds/resources.js")).resourceGroupContents,
 };
 
 export class ArmGateway implements Arm {
@@ -62,6 +65,18 @@ export class ArmGateway implements Arm {
     const a = await this.adapter(ref.kind);
     if (!a.post) throw new Error(`resource kind '${ref.kind}' has no actions`);
     return this.progress(() => a.post!(this.clients, ref.id, action, ref.apiVersion));
+  }
+
+  async delete(ref: ResourceRef): Promise<WriteProgress> {
+    const a = await this.adapter(ref.kind);
+    if (!a.delete) throw new Error(`resource kind '${ref.kind}' cannot be deleted`);
+    try {
+      return await this.progress(() => a.delete!(this.clients, ref.id, ref.apiVersion));
+    } catch (e) {
+      // Modular pollers send the DELETE lazily, so a 404 may surface only when it is submitted.
+      if (e instanceof ArmError && e.status === 404) return { done: true };
+      throw e;
+    }
   }
 
   async poll(w: PendingWrite): Promise<WriteProgress> {

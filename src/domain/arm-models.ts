@@ -13,7 +13,7 @@ import type { Identity } from "@azure/arm-msi";
 import type { NetworkInterface, NetworkSecurityGroup, PrivateDnsZoneGroup, PrivateEndpoint, SecurityRule, Subnet, VirtualNetwork } from "@azure/arm-network";
 import type { PrivateZone, RecordSet, VirtualNetworkLink } from "@azure/arm-privatedns";
 import type { RoleAssignment, RoleAssignmentCreateParameters } from "@azure/arm-authorization";
-import type { Provider, ResourceGroup } from "@azure/arm-resources";
+import type { GenericResourceExpanded, Provider, ResourceGroup } from "@azure/arm-resources";
 
 /**
  * Microsoft.Kubernetes/connectedClusters, api-version 2026-05-01 (the newest stable), from the
@@ -95,14 +95,18 @@ export interface ArmReadModels {
   roleAssignment: RoleAssignment;
   privateLinkScope: HybridComputePrivateLinkScope;
   connectedCluster: ConnectedCluster;
+  // Lists, read by a delete to see what else is in a zone or a resource group.
+  virtualNetworkLinkList: { value: VirtualNetworkLink[] };
+  aRecordSetList: { value: RecordSet[] };
+  resourceGroupContents: { value: GenericResourceExpanded[] };
 }
 
 /**
  * What a PUT takes, per kind that the steps write: the model a read returns, but for a role
  * assignment (written as RoleAssignmentCreateParameters) and an agent pool (no upgrade-profile
- * field); providers, features and network interfaces are never PUT.
+ * field); providers, features, network interfaces and the lists are never PUT.
  */
-export type ArmWriteModels = Omit<ArmReadModels, "provider" | "feature" | "networkInterface" | "roleAssignment" | "agentPool"> & {
+export type ArmWriteModels = Omit<ArmReadModels, "provider" | "feature" | "networkInterface" | "roleAssignment" | "agentPool" | "virtualNetworkLinkList" | "aRecordSetList" | "resourceGroupContents"> & {
   roleAssignment: RoleAssignmentCreateParameters;
   agentPool: AgentPool;
 };

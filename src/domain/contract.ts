@@ -127,9 +127,10 @@ export const nodePool = z.strictObject({
  */
 export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 export const REQUEST_ID_RULE = "must be 1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit";
+const requestIdText = z.string().regex(REQUEST_ID, REQUEST_ID_RULE);
 
 const envelope = {
-  requestId: z.string().regex(REQUEST_ID, REQUEST_ID_RULE).optional(),
+  requestId: requestIdText.optional(),
   tags: tags.optional(),
 };
 const existingCluster = { ...envelope, cluster: clusterRef };
@@ -205,6 +206,18 @@ export const arcPrivateLinkRequest = z.strictObject({
   connectedClusters: z.array(z.strictObject({ resourceGroup: resourceGroupName, name: clusterName })).max(LIMITS.connectedClusters, `at most ${LIMITS.connectedClusters} connected clusters per request`).default([]),
 });
 
+/**
+ * Removes what an earlier `create` or `arcPrivateLink` request created (its step rows and tags say
+ * what), in the reverse order of that request's steps; keeps what it only used or found, and what
+ * others still use. No `tags`: it creates nothing.
+ */
+export const deleteRequest = z.strictObject({
+  operation: z.literal("delete"),
+  requestId: requestIdText.optional(),
+  deletes: requestIdText,
+  confirm: z.literal(true, { error: "must be true: a delete removes resources for good (submit with ?whatIf=true first to see the list)" }),
+});
+
 export const clusterRequest = z.discriminatedUnion("operation", [
   createRequest,
   enableNetworkIsolationRequest,
@@ -215,10 +228,12 @@ export const clusterRequest = z.discriminatedUnion("operation", [
   addSandboxPoolRequest,
   upgradeNodeImagesRequest,
   arcPrivateLinkRequest,
+  deleteRequest,
 ]);
 
 export type ClusterRequest = z.infer<typeof clusterRequest>;
 export type CreateRequest = z.infer<typeof createRequest>;
+export type DeleteRequest = z.infer<typeof deleteRequest>;
 export type NodePool = z.infer<typeof nodePool>;
 export type Operation = ClusterRequest["operation"];
 export const operations = clusterRequest.options.map((o) => o.shape.operation.value) as Operation[];

@@ -6,18 +6,21 @@ import { PlanningError } from "./planning-error.js";
 import { planCreate } from "./plans/create.js";
 import * as existing from "./plans/existing.js";
 import { planArcPrivateLink } from "./plans/arc-private-link.js";
+import { planDelete, type DeleteSource } from "./plans/delete.js";
 import type { Plan, StepDef } from "./step.js";
 
 export { PlanningError };
 
-export function planRequest(req: ClusterRequest): Plan {
-  // Everything the plan creates carries the app's tags (managed-by, and the request's id).
-  const plan = planFor({ ...req, tags: createdTags(req.tags, req.requestId) });
+/** `source`: for a `delete`, what the request it deletes recorded (see plans/delete.ts). */
+export function planRequest(req: ClusterRequest, source?: DeleteSource): Plan {
+  // Everything a plan creates carries the app's tags (managed-by, and the request's id). A delete
+  // creates nothing: its steps remove what the deleted request tagged.
+  const plan = planFor(req.operation === "delete" ? req : { ...req, tags: createdTags(req.tags, req.requestId) }, source);
   checkDag(plan.steps);
   return plan;
 }
 
-function planFor(req: ClusterRequest): Plan {
+function planFor(req: ClusterRequest, source?: DeleteSource): Plan {
   switch (req.operation) {
     case "create":
       return planCreate(req);
@@ -37,6 +40,8 @@ function planFor(req: ClusterRequest): Plan {
       return existing.planUpgradeNodeImages(req);
     case "arcPrivateLink":
       return planArcPrivateLink(req);
+    case "delete":
+      return planDelete(req, source, (body) => planRequest(body));
     default: {
       const unknown: never = req;
       throw new PlanningError("operation", `unknown operation '${(unknown as { operation: string }).operation}'`);

@@ -106,6 +106,10 @@ export function checkRules(req: ClusterRequest): ValidationError[] {
       break;
     case "disableNetworkIsolation":
       break;
+    case "delete":
+      // What it deletes is checked against the recorded requests when it is accepted (src/app/delete-source.ts).
+      if (req.requestId && req.requestId === req.deletes) fail("deletes", "names this request itself: give the requestId of the create or arcPrivateLink request to delete", SRC.contract);
+      break;
   }
   return errors;
 }

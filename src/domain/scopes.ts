@@ -30,6 +30,9 @@ export const inScope = (id: string, scopes: AllowedScopes): boolean => {
 /** Every resource the request names by id or by parts, with the field that names it. */
 export function referencedResources(req: ClusterRequest): { path: string; id: string }[] {
   const out: { path: string; id: string }[] = [];
+  // A delete names a recorded request, not resources: its targets are checked when it is accepted
+  // (src/app/delete-source.ts), against what that request recorded.
+  if (req.operation === "delete") return out;
   if (req.operation === "arcPrivateLink") {
     const s = req.scope;
     out.push({ path: "scope", id: providerId(s.subscriptionId, s.resourceGroup, "Microsoft.HybridCompute/privateLinkScopes", s.name) });

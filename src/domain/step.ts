@@ -30,7 +30,11 @@ export interface StepContext {
 }
 
 /** A PUT of a body of the SDK model of its kind: build it with put(). */
-export type PutDecision = { [K in WritableKind]: { do: "put"; ref: ResourceRef<K>; body: ArmWriteModels[K] } }[WritableKind];
+/**
+ * `creates`: the resources this write brings into being (recorded in the step's row, so that a later
+ * `delete` removes only them). Default: `ref`, when the step's own read of it found nothing.
+ */
+export type PutDecision = { [K in WritableKind]: { do: "put"; ref: ResourceRef<K>; body: ArmWriteModels[K]; creates?: string[] } }[WritableKind];
 /** A POST action the kind has: build it with post(). */
 export type PostDecision = { [K in ActionKind]: { do: "post"; ref: ResourceRef<K>; action: ArmActions[K] } }[ActionKind];
 
@@ -38,6 +42,8 @@ export type Decision =
   | { do: "done"; outputs?: Outputs; resourceId?: string }
   | PutDecision
   | PostDecision
+  /** A DELETE of `ref`; `outputs` are recorded with it (what goes with the resource). */
+  | { do: "delete"; ref: ResourceRef; outputs?: Outputs }
   | { do: "wait"; reason: string; resourceId?: string }
   | { do: "fail"; code: string; message: string };
 
@@ -66,13 +72,16 @@ export interface Plan {
   target: string;
   /** Warnings shown in the status document (e.g. one-way conversions). */
   warnings: string[];
+  /** The request's outputs from its steps' (default: all merged into one object). */
+  outputs?(byStep: Record<string, Outputs>): Outputs;
 }
 
 /** Infers the kinds a step reads from its `reads`, and types `decide`'s arguments by them. */
 export const defineStep = <const R extends readonly ResourceKind[]>(step: StepDef<R>): StepDef => step as unknown as StepDef;
 
 /** A PUT decision whose body must be the SDK model of the ref's kind. */
-export const put = <K extends WritableKind>(ref: ResourceRef<K>, body: ArmWriteModels[K]): PutDecision => ({ do: "put", ref, body }) as PutDecision;
+export const put = <K extends WritableKind>(ref: ResourceRef<K>, body: ArmWriteModels[K], creates?: string[]): PutDecision =>
+  (creates ? { do: "put", ref, body, creates } : { do: "put", ref, body }) as PutDecision;
 export const post = <K extends ActionKind>(ref: ResourceRef<K>, action: ArmActions[K]): PostDecision => ({ do: "post", ref, action }) as PostDecision;
 
 type WithState = { provisioningState?: string; properties?: { provisioningState?: string } };

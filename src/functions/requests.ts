@@ -32,7 +32,9 @@ export async function postRequest(request: HttpRequest, context: InvocationConte
   const parsed = parseJson(await request.text());
   const whatIfMode = ["true", "1"].includes(request.query.get("whatIf") ?? "");
   if (whatIfMode) {
-    const plan = parsed.ok ? whatIf(parsed.value, { allowedScopes: await allowedScopes() }) : parsed;
+    // A plan needs no storage or queue, but a delete's plan reads what the deleted request recorded.
+    const isDelete = parsed.ok && (parsed.value as { operation?: unknown } | null)?.operation === "delete";
+    const plan = parsed.ok ? await whatIf(parsed.value, { allowedScopes: await allowedScopes() }, isDelete ? await getDeps() : undefined) : parsed;
     if (plan.ok) return json(200, plan.plan);
     const details = plan.errors.map((e) => ({ code: "InvalidValue", message: e.message, target: e.path, path: e.path, source: e.source }));
     return json(400, { state: "Rejected", status: "Failed", error: { code: "ValidationFailed", message: `${plan.errors.length} problem(s)`, details } });

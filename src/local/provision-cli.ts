@@ -14,7 +14,7 @@ import { startLocalHost, UNRESTRICTED_WARNING, type LocalHost } from "./host.js"
 import { progressView } from "./progress-view.js";
 
 const HELP = `usage:
-  npm run provision -- FILE [--endpoint URL] [-o json|table] [--plan] [--seed RESOURCES.json] [--timeout SECONDS]
+  npm run provision -- FILE [--endpoint URL] [-o json|table] [--plan] [--then-delete] [--seed RESOURCES.json] [--timeout SECONDS]
   npm run provision -- status ID [--wait] [--endpoint URL] [-o json|table]
   npm run provision -- list [--state STATE] [--cluster NAME] [--top N] [--endpoint URL] [-o json|table]
   npm run provision -- cancel ID [--endpoint URL] [-o json|table]
@@ -27,6 +27,8 @@ FILE          a request (docs/contract.md); submitted, then followed until it fi
 -o, --output  json: the document on stdout as one line of JSON; table (default): for people
 --json        the same as -o json
 --plan        validate and print the plan; nothing is written
+--then-delete when FILE's request succeeds, submit a delete of it and follow that too (on the
+              local stand-in, its DELETEs are listed in order); the document is the delete's
 --seed FILE   resources the local ARM stand-in starts with (default: FILE's X.seed.json beside it)
 --wait        status: follow the request until it finishes
 --timeout     stop following after this many seconds (default 900)
@@ -50,6 +52,7 @@ function parse(argv: string[]) {
       json: { type: "boolean", default: false },
       output: { type: "string", short: "o" },
       plan: { type: "boolean", default: false },
+      "then-delete": { type: "boolean", default: false },
       seed: { type: "string" },
       endpoint: { type: "string" },
       wait: { type: "boolean", default: false },
@@ -111,7 +114,7 @@ async function submitFile(file: string, args: Args): Promise<number> {
   if (args.plan && !args.endpoint) {
     // Validation and planning are pure: no host, nothing written.
     const parsed = parseJson(text);
-    const result = parsed.ok ? whatIf(parsed.value, { allowedScopes: readLocalConfig(process.env).allowedScopes }) : parsed;
+    const result = parsed.ok ? await whatIf(parsed.value, { allowedScopes: readLocalConfig(process.env).allowedScopes }) : parsed;
     if (!result.ok) {
       printErrors(result.errors);
       return EXIT.rejected;
@@ -142,17 +145,31 @@ async function submitFile(file: string, args: Args): Promise<number> {
       if (answer.status !== 200) return rejected(answer.body as StatusDocument, args);
       return printPlan(answer.body as Parameters<typeof printPlan>[0], args);
     }
-    const started = Date.now();
-    const submitted = await api.submit(text);
-    if (submitted.status === 400) return rejected(submitted.body, args);
-    if (submitted.status === 409) {
-      console.error(`refused: ${submitted.body.error?.code}: ${submitted.body.error?.message}`);
-      return EXIT.rejected;
+    /** Submits one request and follows it to the end: its final document, or an exit code when refused. */
+    const run = async (body: string): Promise<StatusDocument | number> => {
+      const started = Date.now();
+      const writesBefore = host?.standIn?.writes().length ?? 0;
+      const submitted = await api.submit(body);
+      if (submitted.status === 400) return rejected(submitted.body, args);
+      if (submitted.status === 409) {
+        console.error(`refused: ${submitted.body.error?.code}: ${submitted.body.error?.message}`);
+        return EXIT.rejected;
+      }
+      console.error(`${submitted.body.id}: ${submitted.headers.get("operation-location")}`);
+      const final = await follow(api, submitted.body, retryAfter(submitted.headers), args.timeoutMs, host ? 250 : 5000);
+      const writes = host?.standIn?.writes().slice(writesBefore);
+      const arm = host?.standIn ? `; ARM requests: ${host.standIn.requests.length} (writes: ${writes!.length})` : "";
+      console.error(`${final.operation} ${final.id}: ${final.state} in ${((Date.now() - started) / 1000).toFixed(1)}s${arm}`);
+      if (final.operation === "delete" && writes) for (const w of writes) console.error(`  ${w.method} ${w.path.split("?")[0]}`);
+      return final;
+    };
+    let final = await run(text);
+    if (typeof final === "number") return final;
+    // The local host's state lives only as long as the command: a delete of its request is submitted here.
+    if (args["then-delete"] && final.state === "Succeeded") {
+      final = await run(JSON.stringify({ operation: "delete", deletes: final.id, confirm: true }));
+      if (typeof final === "number") return final;
     }
-    console.error(`${submitted.body.id}: ${submitted.headers.get("operation-location")}`);
-    const final = await follow(api, submitted.body, retryAfter(submitted.headers), args.timeoutMs, host ? 250 : 5000);
-    const arm = host?.standIn ? `; ARM requests: ${host.standIn.requests.length} (writes: ${host.standIn.writes().length})` : "";
-    console.error(`${final.state} in ${((Date.now() - started) / 1000).toFixed(1)}s${arm}`);
     printStatus(final, args);
     return isTerminal(final.state) ? exitFor(final) : EXIT.failed;
   } finally {

@@ -51,6 +51,16 @@ export class ClusterStore {
     return out;
   }
 
+  /** Forgets a cluster (it was deleted); a row that is not there is fine. */
+  async remove(sub: string, rg: string, name: string): Promise<void> {
+    const { pk, rk } = key(sub, rg, name);
+    try {
+      await this.table.deleteEntity(pk, rk);
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+    }
+  }
+
   async save(rec: ClusterRecord): Promise<void> {
     const { pk, rk } = key(rec.subscriptionId, rec.resourceGroup, rec.name);
     const { etag, ...fields } = rec;

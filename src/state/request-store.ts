@@ -39,6 +39,8 @@ export interface RequestRecord {
   cancelRequestedAt?: string;
   /** W3C trace context of the request's end-to-end transaction (every message and log line carries it). */
   traceparent?: string;
+  /** A `delete` request: what the request it deletes recorded, as read when it was accepted. */
+  source?: unknown;
   etag?: string;
 }
 
@@ -62,6 +64,8 @@ export interface StepRecord {
   /** When the scheduled re-check message is due. */
   nextCheckAt?: string;
   resourceId?: string;
+  /** Ids of the resources this step's writes brought into being (they did not exist before); what a `delete` removes. */
+  created?: string[];
   operation?: PendingOperation;
   error?: ErrorInfo;
   lastError?: ErrorInfo;
@@ -76,12 +80,14 @@ const stepRow = (name: string) => `step:${encodeKey(name)}`;
 /** Table keys may not contain / \ # ? or control characters. */
 export const encodeKey = (s: string) => s.replace(/[/\\#?%\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 
-const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation", "lastError"] as const;
+const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation", "lastError", "created", "source"] as const;
 
 /**
  * A Table property holds at most 64 KiB (32 K UTF-16 characters): a JSON field longer than a part is
  * stored in numbered parts (`body`, `body_1`, `body_2`, …) and joined on read. The contract's size
- * limit (256 KB) keeps the whole row under the 1 MiB entity limit.
+ * limit (256 KB) keeps the whole row under the 1 MiB entity limit. A `delete`'s row holds, as
+ * `source` (in parts like any field), the body and step summaries of the request it deletes, and its
+ * own body is a few dozen characters: it is about the size of that request's row.
  */
 const PART_CHARS = 30_000;
 const PART_KEY = new RegExp(`^(${JSON_FIELDS.join("|")})_\\d+$`);

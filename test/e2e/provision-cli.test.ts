@@ -1,4 +1,4 @@
-// The README's run command for one request: `npm run provision -- FILE [--json|--plan]`, as a child
+// The README's run command for one request: `npm run provision -- FILE [--json|--plan|--then-delete]`, as a child
 // process, on every example; the same runner pointed at another ARM with ARM_ENDPOINT,
 // ARM_ACCESS_TOKEN and NODE_EXTRA_CA_CERTS; and the CLI as a client of a running app (--endpoint):
 // submit, status, list, cancel, exit codes.
@@ -90,6 +90,22 @@ describe("npm run provision", () => {
       assert.equal(lastJson(run.stdout).state, "Succeeded");
       const mc = arm.get("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/myResourceGroup/providers/Microsoft.ContainerService/managedClusters/myAKSCluster");
       assert.equal(mc.properties.agentPoolProfiles[0].workloadRuntime, "KataVmIsolation", "the external ARM received the cluster");
+    } finally {
+      await arm.close();
+    }
+  });
+
+  it("--then-delete removes what the request created: the last document is the delete's", async () => {
+    const arm = await startArmStandIn({ timeScale: 0.05 });
+    try {
+      const dir = await mkdtemp(path.join(tmpdir(), "aksp-"));
+      const ca = path.join(dir, "ca.pem");
+      await writeFile(ca, arm.caPem);
+      const run = await provisionCli([path.join(EXAMPLES_DIR, "pod-sandboxing.json"), "--json", "--then-delete"], { ARM_ENDPOINT: arm.endpoint, ARM_ACCESS_TOKEN: "static-token", NODE_EXTRA_CA_CERTS: ca });
+      assert.equal(run.code, 0, run.stderr.slice(-3000));
+      const status = lastJson(run.stdout);
+      assert.deepEqual([status.operation, status.state], ["delete", "Succeeded"]);
+      assert.deepEqual(arm.list("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/myResourceGroup"), []);
     } finally {
       await arm.close();
     }

@@ -34,8 +34,13 @@ export const connectedCluster: KindAdapter<"connectedCluster"> = {
     const client = await resources(c, idParts(id).sub);
     return begin((o) => client.resources.beginCreateOrUpdateById(id, CONNECTED_CLUSTER_API_VERSION, body as unknown as GenericResource, o));
   },
-  async resume(c, id, state) {
+  async delete(c, id) {
     const client = await resources(c, idParts(id).sub);
+    return begin((o) => client.resources.beginDeleteById(id, CONNECTED_CLUSTER_API_VERSION, o));
+  },
+  async resume(c, id, state, method) {
+    const client = await resources(c, idParts(id).sub);
+    if (method === "delete") return resumeFrom((o) => client.resources.beginDeleteById(id, CONNECTED_CLUSTER_API_VERSION, o), state);
     return resumeFrom((o) => client.resources.beginCreateOrUpdateById(id, CONNECTED_CLUSTER_API_VERSION, {}, o), state);
   },
 };

@@ -42,6 +42,12 @@ export const roleAssignment: KindAdapter<"roleAssignment"> = {
       return { result: await existingAssignment(client, scope, body) };
     }
   },
+  /** Only the assignment of this name: one made by hand under another name is not touched. */
+  async delete(c, id) {
+    const { scope, name, sub } = splitAssignment(id);
+    await (await authz(c, sub)).roleAssignments.delete(scope, name);
+    return { result: undefined };
+  },
 };
 
 /** The assignment of `body`'s principal and role at exactly `scope` (undefined if the list does not show it). */

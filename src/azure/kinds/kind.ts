@@ -1,5 +1,5 @@
-// One adapter per ARM resource kind: how to read it, write it (PUT), run its actions (POST) and
-// resume a write that an earlier invocation started. The gateway is the one generic caller. An
+// One adapter per ARM resource kind: how to read it, write it (PUT), delete it, run its actions
+// (POST) and resume a write that an earlier invocation started. The gateway is the one generic caller. An
 // adapter of kind K reads and writes the SDK model of K (src/domain/arm-models.ts).
 //
 // Most kinds are the same three calls of one SDK operation group with different names: built by
@@ -11,6 +11,7 @@ import type { AnyPoller } from "../lro.js";
 
 /** A write either answers synchronously or hands back the SDK's poller. */
 export type Started = { result: unknown } | { poller: AnyPoller };
+export type WriteMethod = "put" | "post" | "delete";
 
 type BodyOf<K extends ResourceKind> = K extends keyof ArmWriteModels ? ArmWriteModels[K] : never;
 
@@ -18,12 +19,14 @@ export interface KindAdapter<K extends ResourceKind> {
   read(c: ArmClients, id: string, apiVersion?: string): Promise<ArmReadModels[K] | undefined>;
   put?(c: ArmClients, id: string, body: BodyOf<K>, apiVersion?: string): Promise<Started>;
   post?(c: ArmClients, id: string, action: string, apiVersion?: string): Promise<Started>;
+  /** DELETE: long-running where ARM's is (the SDK's own poller); a 404 is left to the gateway. */
+  delete?(c: ArmClients, id: string, apiVersion?: string): Promise<Started>;
   /**
    * Rebuilds the poller of a write this adapter started, from its serialized state. Wrapped in an
    * object because modular pollers are thenables: returning one from an async function would await
    * the whole operation.
    */
-  resume?(c: ArmClients, id: string, pollerState: string, method: "put" | "post", action?: string, apiVersion?: string): Promise<{ poller: AnyPoller }>;
+  resume?(c: ArmClients, id: string, pollerState: string, method: WriteMethod, action?: string, apiVersion?: string): Promise<{ poller: AnyPoller }>;
 }
 
 /** `/subscriptions/{s}/resourceGroups/{rg}/providers/{ns}/{type}/{name}/{child}/{childName}` → parts. */
@@ -73,7 +76,11 @@ function groupCall<C>(spec: GroupSpec<C>) {
   };
 }
 
-/** A group whose write answers at once (no long-running operation): get + createOrUpdate. */
+/**
+ * A group whose write answers at once (no long-running operation): get + createOrUpdate, and a
+ * delete that is long-running when the SDK has beginDelete for it (resource groups, private link
+ * scopes), synchronous otherwise (identities, record sets).
+ */
 export function syncKind<K extends ResourceKind, C>(spec: GroupSpec<C>): KindAdapter<K> {
   const call = groupCall(spec);
   return {
@@ -85,10 +92,21 @@ export function syncKind<K extends ResourceKind, C>(spec: GroupSpec<C>): KindAda
       const { g, args } = await call(c, id);
       return { result: await g.createOrUpdate(...args, body) };
     },
+    async delete(c, id) {
+      const { g, args } = await call(c, id);
+      if (g.beginDelete) return { poller: (await g.beginDelete(...args)) as AnyPoller };
+      await g.delete(...args);
+      return { result: undefined };
+    },
+    async resume(c, id, state) {
+      // Only a delete of such a group runs long.
+      const { g, args } = await call(c, id);
+      return { poller: (await g.beginDelete(...args, { resumeFrom: state })) as AnyPoller };
+    },
   };
 }
 
-/** A classic (core-client) SDK group: get + beginCreateOrUpdate, resumed with `resumeFrom`. */
+/** A classic (core-client) SDK group: get + beginCreateOrUpdate + beginDelete, resumed with `resumeFrom`. */
 export function classicKind<K extends ResourceKind, C>(spec: GroupSpec<C>): KindAdapter<K> {
   const call = groupCall(spec);
   return {
@@ -97,14 +115,15 @@ export function classicKind<K extends ResourceKind, C>(spec: GroupSpec<C>): Kind
       const { g, args } = await call(c, id);
       return { poller: (await g.beginCreateOrUpdate(...args, body)) as AnyPoller };
     },
-    async resume(c, id, state) {
+    async resume(c, id, state, method) {
       const { g, args } = await call(c, id);
-      return { poller: (await g.beginCreateOrUpdate(...args, {}, { resumeFrom: state })) as AnyPoller };
+      const poller = method === "delete" ? g.beginDelete(...args, { resumeFrom: state }) : g.beginCreateOrUpdate(...args, {}, { resumeFrom: state });
+      return { poller: (await poller) as AnyPoller };
     },
   };
 }
 
-/** A modular SDK group: get + a long-running write method, resumed with the package's restorePoller. */
+/** A modular SDK group: get + a long-running write method + delete, resumed with the package's restorePoller. */
 export function modularKind<K extends ResourceKind, C>(spec: GroupSpec<C> & { write: string; restore: () => Promise<(client: C, state: string, method: Call) => unknown> }): KindAdapter<K> {
   const call = async (c: ArmClients, id: string, apiVersion?: string) => {
     const { sub, rg, names } = idParts(id);
@@ -120,9 +139,20 @@ export function modularKind<K extends ResourceKind, C>(spec: GroupSpec<C> & { wr
       const { g, args } = await call(c, id, apiVersion);
       return { poller: g[spec.write](...args, body) as AnyPoller };
     },
-    async resume(c, id, state, _method, _action, apiVersion) {
+    async delete(c, id, apiVersion) {
+      const { g, args } = await call(c, id, apiVersion);
+      return { poller: g.delete(...args) as AnyPoller };
+    },
+    async resume(c, id, state, method, _action, apiVersion) {
       const { client, g } = await call(c, id, apiVersion);
-      return { poller: (await spec.restore())(client, state, g[spec.write]) as AnyPoller };
+      return { poller: (await spec.restore())(client, state, method === "delete" ? g.delete : g[spec.write]) as AnyPoller };
     },
   };
+}
+
+/** Everything an SDK pager yields, as one read-only "resource" `{ value: [...] }`. */
+export async function listAll<T>(items: AsyncIterable<T>): Promise<{ value: T[] }> {
+  const value: T[] = [];
+  for await (const r of items) value.push(r);
+  return { value };
 }

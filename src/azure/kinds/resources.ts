@@ -3,12 +3,21 @@
 import type { FeatureClient } from "@azure/arm-features";
 import type { ResourceManagementClient } from "@azure/arm-resources";
 import type { ArmClients } from "../clients.js";
-import { readOrUndefined, syncKind, type KindAdapter } from "./kind.js";
+import { idParts, listAll, readOrUndefined, syncKind, type KindAdapter } from "./kind.js";
 
 export const resources = (c: ArmClients, sub: string) => c.sdk<ResourceManagementClient>("resources", sub, async () => (await import("@azure/arm-resources")).ResourceManagementClient);
 const features = (c: ArmClients, sub: string) => c.sdk<FeatureClient>("features", sub, async () => (await import("@azure/arm-features")).FeatureClient);
 
 export const resourceGroup: KindAdapter<"resourceGroup"> = syncKind({ client: resources, group: (r) => r.resourceGroups });
+
+/** `/subscriptions/{s}/resourceGroups/{rg}/resources`: what the group holds, `{ value }`; a delete reads it. */
+export const resourceGroupContents: KindAdapter<"resourceGroupContents"> = {
+  async read(c, id) {
+    const { sub, rg } = idParts(id);
+    const client = await resources(c, sub);
+    return readOrUndefined(() => listAll(client.resources.listByResourceGroup(rg)));
+  },
+};
 
 /** `/subscriptions/{s}/providers/{namespace}` */
 export const provider: KindAdapter<"provider"> = {

@@ -35,7 +35,17 @@ export const isAssociated = (c: ConnectedCluster, scopeId: string): boolean =>
 
 /** The PUT body that associates `current` (a GET by id: ARM JSON with its `properties` envelope). */
 export function associationBody(current: ConnectedCluster, scopeId: string): ConnectedCluster {
-  const properties = Object.fromEntries(Object.entries(current.properties ?? {}).filter(([k]) => !READ_ONLY.has(k))) as ConnectedClusterProperties;
+  return connectedClusterBody(current, { privateLinkState: "Enabled", privateLinkScopeResourceId: scopeId });
+}
+
+/** The PUT body that undoes the association (a `delete` of the arcPrivateLink request, before the scope goes). */
+export function dissociationBody(current: ConnectedCluster): ConnectedCluster {
+  return connectedClusterBody(current, { privateLinkState: "Disabled" });
+}
+
+/** The cluster as read, without what the service computes, with the given private-link settings. */
+function connectedClusterBody(current: ConnectedCluster, link: Pick<ConnectedClusterProperties, "privateLinkState" | "privateLinkScopeResourceId">): ConnectedCluster {
+  const properties = Object.fromEntries(Object.entries(current.properties ?? {}).filter(([k]) => !READ_ONLY.has(k) && k !== "privateLinkScopeResourceId")) as ConnectedClusterProperties;
   // Read-only fields nested in writable objects (2026-05-01): the agent's state and errors, each
   // component's running version, the OIDC issuer URL the service assigned.
   if (properties.arcAgentProfile) {
@@ -51,7 +61,7 @@ export function associationBody(current: ConnectedCluster, scopeId: string): Con
     ...(current.kind ? { kind: current.kind } : {}),
     ...(current.tags ? { tags: current.tags } : {}),
     identity: { type: current.identity?.type ?? "SystemAssigned" },
-    properties: { ...properties, privateLinkState: "Enabled", privateLinkScopeResourceId: scopeId },
+    properties: { ...properties, ...link },
   };
 }
 

@@ -123,7 +123,10 @@ export function vnetStep(req: CreateRequest, n: ByoNames, dependsOn: string[]): 
       if (vnet?.location && !same(vnet.location.replace(/\s/g, ""), n.location))
         return { do: "fail", code: "VirtualNetworkLocationMismatch", message: `network.vnetName: VNet ${n.vnetName} exists in ${vnet.location}, the cluster is in ${n.location}; the nodes and the private endpoint must be in the VNet's region` };
       if (vnet && !same(provisioningState(vnet), "failed") && vnetSatisfied(want, vnet)) return { do: "done", resourceId: n.vnetId, outputs: outputs() };
-      return put({ kind: "virtualNetwork", id: n.vnetId }, vnetBody(want, vnet));
+      // What this write brings into being: the VNet when it is new, and each subnet it did not have
+      // (a `delete` of this request removes those, and never a VNet or subnet it found).
+      const creates = [...(vnet ? [] : [n.vnetId]), ...want.subnets.filter((w) => !byName(vnet?.subnets, w.name)).map((w) => `${n.vnetId}/subnets/${w.name}`)];
+      return put({ kind: "virtualNetwork", id: n.vnetId }, vnetBody(want, vnet), creates);
     },
     outputs,
   });

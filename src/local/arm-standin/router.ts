@@ -85,7 +85,7 @@ export class Router {
       case "HEAD":
         return this.read(req, id);
       case "DELETE":
-        return this.delete(id);
+        return this.delete(id, req.apiVersion);
       case "PUT":
       case "PATCH":
         return this.write(req.method, id, req.body, req.apiVersion, false);
@@ -284,11 +284,42 @@ export class Router {
 
   // --- deletes --------------------------------------------------------------------------------
 
-  private delete(id: ParsedId): Reply {
-    if (id.collection) throw new ArmError(405, "MethodNotAllowed", `DELETE is not allowed on the collection '${id.path}'.`);
-    if (!this.deps.store.get(id.path)) return { status: 204 };
-    this.remove(id.path);
-    return { status: 200 };
+  /**
+   * As ARM answers a DELETE: 204 when the resource is not there (ARM's resource provider contract),
+   * 404 when its resource group or parent is missing; refused while an operation runs on it (409)
+   * or while the type's rules forbid it (a subnet in use); otherwise removed at once (200) or, for
+   * types whose deletes are long-running, marked Deleting and removed when the operation completes
+   * (202 with Azure-AsyncOperation and Location).
+   */
+  private delete(id: ParsedId, apiVersion: string): Reply {
+    if (id.collection || !id.name) throw new ArmError(405, "MethodNotAllowed", `DELETE is not allowed on the collection '${id.path}'.`);
+    const store = this.deps.store;
+    const existing = store.get(id.path);
+    if (!existing) {
+      if (id.type === "Microsoft.Resources/resourceGroups") throw resourceGroupNotFound(id.name);
+      this.checkParent(id);
+      return { status: 204 };
+    }
+    const b = behaviourOf(id.type);
+    this.checkBusy(id, b, apiVersion);
+    b.checkDelete?.(this.ctx, existing);
+    const duration = b.deleteMs ?? b.durations?.create;
+    if (duration === undefined) {
+      this.remove(id.path);
+      return { status: 200 };
+    }
+    existing.properties.provisioningState = "Deleting";
+    const op = this.deps.operations.start({
+      resourceId: existing.id,
+      lockId: b.locksParent ? id.parent : existing.id,
+      label: `delete ${b.noun ?? id.type}`,
+      namespace: id.namespace,
+      subscription: id.sub,
+      location: this.locationOf(existing),
+      durationMs: duration,
+      complete: () => this.remove(existing.id),
+    });
+    return { status: 202, headers: this.asyncHeaders(op, apiVersion, true) };
   }
 
   /** Removes a resource and everything under it, deepest first, each with its type's onDelete. */

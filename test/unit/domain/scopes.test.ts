@@ -35,4 +35,8 @@ describe("ALLOWED_SCOPES", () => {
     assert.ok(!p.includes("scope"));
     if (arc.network.resourceGroup !== arc.scope.resourceGroup) assert.ok(p.includes("network.vnetName"));
   });
+
+  it("a delete names a recorded request, not resources: validation passes it to the intake, which checks what that request recorded", () => {
+    assert.deepEqual(pathsWith({ operation: "delete", requestId: "del-1", deletes: "create-1", confirm: true }, `/subscriptions/${OTHER}`), []);
+  });
 });

@@ -24,6 +24,8 @@ export function arcMembers(location: string): PrivateLinkMember[] {
 }
 
 export const privateLinkScopes: Behaviour = {
+  // PrivateLinkScopes_Delete is long-running (x-ms-long-running-operation), the create is not.
+  deleteMs: 300,
   write(_ctx, { resource, existing }) {
     const p = resource.properties;
     p.publicNetworkAccess ??= "Disabled";

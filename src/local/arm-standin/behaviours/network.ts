@@ -59,6 +59,31 @@ function checkSubnetRanges(vnet: Resource, name: string, prefixes: string[], sib
   }
 }
 
+/** ARM's refusal to delete a subnet that something uses. */
+function refuseSubnetInUse(ctx: Ctx, subnet: Resource): void {
+  const user = subnetInUse(ctx, subnet.id);
+  if (user) throw badRequest("InUseSubnetCannotBeDeleted", `Subnet ${subnet.name} is in use by ${user} and cannot be deleted. In order to delete the subnet, delete all the resources within the subnet.`);
+}
+
+/**
+ * The IP configurations AKS puts in a subnet, as ARM lists them on it: the nodes' VM scale set NICs
+ * (in the cluster's node resource group) and, on an API server subnet, the internal load balancer's
+ * frontend. They go when the cluster (and with it its node resource group) is deleted.
+ */
+function clusterIpConfigurations(ctx: Ctx, subnetId: string): { id: string }[] {
+  const same = (id?: string) => !!id && norm(id) === norm(subnetId);
+  return ctx.store.ofType("Microsoft.ContainerService/managedClusters").flatMap((c) => {
+    const p = c.properties;
+    const nodeRg = `/subscriptions/${parseId(c.id)!.sub}/resourceGroups/${p.nodeResourceGroup}`;
+    const pools = (p.agentPoolProfiles ?? []).filter((pool: any) => same(pool.vnetSubnetID));
+    const out = pools.map((pool: any) => ({
+      id: `${nodeRg}/providers/Microsoft.Compute/virtualMachineScaleSets/aks-${pool.name}-vmss/virtualMachines/0/networkInterfaces/aks-${pool.name}-vmss/ipConfigurations/ipconfig1`,
+    }));
+    if (same(p.apiServerAccessProfile?.subnetId)) out.push({ id: `${nodeRg}/providers/Microsoft.Network/loadBalancers/kube-apiserver/frontendIPConfigurations/kube-apiserver-frontend` });
+    return out;
+  });
+}
+
 /** What uses a subnet (Azure refuses to delete a subnet in use). */
 function subnetInUse(ctx: Ctx, subnetId: string): string | undefined {
   const same = (id?: string) => !!id && norm(id) === norm(subnetId);
@@ -115,10 +140,7 @@ export const virtualNetworks: Behaviour = {
     for (const s of asListed) checkSubnetRanges(resource, s.name, s.prefixes, asListed);
     const dropped = existing ? ctx.store.under(existing.id).filter((c) => c.type.toLowerCase() === SUBNET_TYPE.toLowerCase() && !names.has(c.name.toLowerCase())) : [];
     if (!seeding)
-      for (const s of dropped) {
-        const user = subnetInUse(ctx, s.id);
-        if (user) throw badRequest("InUseSubnetCannotBeDeleted", `Subnet ${s.name} is in use by ${user} and cannot be deleted. In order to delete the subnet, delete all the resources within the subnet.`);
-      }
+      for (const s of dropped) refuseSubnetInUse(ctx, s);
     return {
       onProvisioned(done) {
         for (const s of dropped) ctx.remove(s.id);
@@ -129,6 +151,9 @@ export const virtualNetworks: Behaviour = {
         }
       },
     };
+  },
+  checkDelete(ctx, vnet) {
+    for (const s of ctx.store.under(vnet.id)) if (s.type.toLowerCase() === SUBNET_TYPE.toLowerCase()) refuseSubnetInUse(ctx, s);
   },
   view(ctx, r) {
     const subnets = ctx.store
@@ -159,11 +184,15 @@ export const subnets: Behaviour = {
     checkSubnetRanges(vnet, resource.name, prefixes, siblings);
     resource.properties = subnetProperties(resource.id, resource.properties, existing?.properties);
   },
+  checkDelete: refuseSubnetInUse,
   view(ctx, r) {
     const endpoints = ctx.store.ofType("Microsoft.Network/privateEndpoints").filter((e) => norm(e.properties.subnet?.id ?? "") === norm(r.id));
-    const ipConfigurations = ctx.store
-      .ofType("Microsoft.Network/networkInterfaces")
-      .flatMap((n) => (n.properties.ipConfigurations ?? []).filter((c: any) => norm(c.properties?.subnet?.id ?? "") === norm(r.id)).map((c: any) => ({ id: c.id })));
+    const ipConfigurations = [
+      ...ctx.store
+        .ofType("Microsoft.Network/networkInterfaces")
+        .flatMap((n) => (n.properties.ipConfigurations ?? []).filter((c: any) => norm(c.properties?.subnet?.id ?? "") === norm(r.id)).map((c: any) => ({ id: c.id }))),
+      ...clusterIpConfigurations(ctx, r.id),
+    ];
     return { ...r, properties: { ...r.properties, ...(endpoints.length ? { privateEndpoints: endpoints.map((e) => ({ id: e.id })) } : {}), ...(ipConfigurations.length ? { ipConfigurations } : {}) } };
   },
 };
@@ -211,6 +240,11 @@ function defaultRules(nsgId: string): any[] {
 export const networkSecurityGroups: Behaviour = {
   durations: { create: 300 },
   busyCode: "AnotherOperationInProgress",
+  checkDelete(ctx, nsg) {
+    const user = ctx.store.all().find((r) => norm(r.properties?.networkSecurityGroup?.id ?? "") === norm(nsg.id));
+    if (user)
+      throw badRequest("InUseNetworkSecurityGroupCannotBeDeleted", `Network security group ${nsg.id} cannot be deleted because it is in use by the following resources: ${user.id}. In order to delete the Network security group, remove the association with the resource(s).`);
+  },
   write(ctx, { resource, existing }) {
     // Like subnets in a VNet: the inline list is the whole set of rules.
     const inline: any[] = Array.isArray(resource.properties.securityRules) ? resource.properties.securityRules : [];

@@ -30,6 +30,13 @@ export const privateDnsZones: Behaviour = {
       internalId: existing?.properties.internalId ?? Buffer.from(randomUUID()).toString("base64"),
     });
   },
+  // PrivateZones_Delete: "Private DNS zone cannot be deleted unless all virtual network links to it
+  // are removed" (its records go with it). The error code is the stand-in's own label.
+  checkDelete(ctx, zone) {
+    const links = ctx.store.under(zone.id).filter((c) => c.type.toLowerCase() === "microsoft.network/privatednszones/virtualnetworklinks");
+    if (links.length)
+      throw badRequest("CannotDeleteZoneWithVirtualNetworkLinks", `The private DNS zone ${zone.name} cannot be deleted because it still has ${links.length} virtual network link(s): ${links.map((l) => l.name).join(", ")}. Remove the links first.`);
+  },
   view(ctx, r) {
     const under = ctx.store.under(r.id);
     const links = under.filter((c) => c.type.toLowerCase() === "microsoft.network/privatednszones/virtualnetworklinks");

@@ -78,6 +78,8 @@ export interface PrivateLinkMember {
 export interface Behaviour {
   /** Async durations in ms at time scale 1; absent = the type answers synchronously. */
   durations?: { create: number; update?: number };
+  /** Duration of an async DELETE; absent = `durations.create` (and synchronous for a type without durations). */
+  deleteMs?: number;
   /** 409 code while busy: AKS says OperationNotAllowed, the network RP AnotherOperationInProgress. */
   busyCode?: string;
   /**
@@ -95,6 +97,8 @@ export interface Behaviour {
   /** Custom collection semantics (role assignments inherit from ancestor scopes). */
   list?(ctx: Ctx, collection: ParsedId, query: URLSearchParams): Resource[];
   onDelete?(ctx: Ctx, resource: Resource): void;
+  /** Throws ARM's error when the resource may not be deleted now (a subnet in use, a zone with links). */
+  checkDelete?(ctx: Ctx, resource: Resource): void;
   /** For private link targets: the members (and their FQDNs) of a group id, or an ArmError. */
   privateLinkMembers?(ctx: Ctx, target: Resource, groupId: string): PrivateLinkMember[];
 }
