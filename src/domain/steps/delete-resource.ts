@@ -20,7 +20,26 @@ import { PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Deci
  * tags, what uses it), so it reads them loosely rather than through each kind's model.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Resource = Record<string, any>;
+/**
+ * A resource of any kind as the delete check looks at it: the fields it reads, each optional (a
+ * subnet has privateEndpoints, a zone group privateDnsZoneConfigs, a list read `value`, …). Each read
+ * is the SDK model of its kind; this is the common view of those models for this step.
+ */
+interface Resource {
+  id?: string;
+  tags?: Record<string, string>;
+  privateEndpoints?: { id?: string }[];
+  ipConfigurations?: { id?: string }[];
+  serviceAssociationLinks?: { link?: string; id?: string }[];
+  subnets?: { id?: string }[];
+  value?: { id?: string }[];
+  privateEndpointConnections?: EndpointConnection[];
+  properties?: { privateEndpointConnections?: EndpointConnection[]; provisioningState?: string };
+  networkInterfaces?: { id?: string }[];
+  privateDnsZoneConfigs?: { privateDnsZoneId?: string; recordSets?: { recordType?: string; recordSetName?: string }[] }[];
+  nodeResourceGroup?: string;
+}
+type EndpointConnection = { id?: string; privateEndpoint?: { id?: string }; properties?: { privateEndpoint?: { id?: string } } };
 import { dissociationBody, isAssociated } from "./arc-clusters.js";
 
 
@@ -35,7 +54,7 @@ export interface DeleteOutputs extends Outputs {
 
 const tagOf = (r: Resource, key: string): string | undefined => {
   const k = Object.keys(r.tags ?? {}).find((t) => t.toLowerCase() === key);
-  return k === undefined ? undefined : String(r.tags[k]);
+  return k === undefined ? undefined : String(r.tags?.[k]);
 };
 
 /** Why the resource is no longer the deleted request's to remove, judged by its tags (when it has them). */
@@ -47,7 +66,7 @@ export function otherOwner(r: Resource, requestId: string): string | undefined {
   return undefined;
 }
 
-const ids = (list: unknown): string[] => (Array.isArray(list) ? list.map((x: Resource) => x?.id).filter((x): x is string => typeof x === "string") : []);
+const ids = (list: unknown): string[] => (Array.isArray(list) ? list.map((x: { id?: unknown } | null) => x?.id).filter((x): x is string => typeof x === "string") : []);
 const parentOf = (id: string) => id.split("/").slice(0, -2).join("/");
 
 /** Extra reads a kind needs to see what else uses it. */
@@ -71,7 +90,7 @@ function contentReads(kind: ResourceKind, id: string): ResourceRef[] {
 function usersOf(kind: ResourceKind, r: Resource, extra: (Resource | undefined)[]): string[] {
   switch (kind) {
     case "subnet":
-      return [...ids(r.privateEndpoints), ...ids(r.ipConfigurations), ...(r.serviceAssociationLinks ?? []).map((l: Resource) => l.link ?? l.id)];
+      return [...ids(r.privateEndpoints), ...ids(r.ipConfigurations), ...(r.serviceAssociationLinks ?? []).map((l) => l.link ?? l.id).filter((x): x is string => !!x)];
     case "virtualNetwork":
       return ids(r.subnets);
     case "privateDnsZone":
@@ -80,7 +99,7 @@ function usersOf(kind: ResourceKind, r: Resource, extra: (Resource | undefined)[
       return extra.flatMap((e) => ids(e?.value));
     case "registry":
     case "privateLinkScope":
-      return (r.privateEndpointConnections ?? r.properties?.privateEndpointConnections ?? []).map((c: Resource) => c.privateEndpoint?.id ?? c.properties?.privateEndpoint?.id ?? c.id);
+      return (r.privateEndpointConnections ?? r.properties?.privateEndpointConnections ?? []).map((c) => c.privateEndpoint?.id ?? c.properties?.privateEndpoint?.id ?? c.id).filter((x): x is string => !!x);
     default:
       return [];
   }
@@ -91,8 +110,8 @@ function goesWith(kind: ResourceKind, r: Resource): string[] {
   if (kind === "privateEndpoint") return ids(r.networkInterfaces);
   // The records a zone group wrote into its zones are removed with it.
   if (kind === "privateDnsZoneGroup")
-    return (r.privateDnsZoneConfigs ?? []).flatMap((c: Resource) => (c.recordSets ?? []).map((rs: Resource) => `${c.privateDnsZoneId}/${rs.recordType}/${rs.recordSetName}`));
-  if (kind === "managedCluster" && r.nodeResourceGroup) return [`${r.id.split("/").slice(0, 3).join("/")}/resourceGroups/${r.nodeResourceGroup}`];
+    return (r.privateDnsZoneConfigs ?? []).flatMap((c) => (c.recordSets ?? []).map((rs) => `${c.privateDnsZoneId}/${rs.recordType}/${rs.recordSetName}`));
+  if (kind === "managedCluster" && r.nodeResourceGroup && r.id) return [`${r.id.split("/").slice(0, 3).join("/")}/resourceGroups/${r.nodeResourceGroup}`];
   return [];
 }
 
