@@ -4,6 +4,8 @@
 // the local host (src/local) brings its own Azurite and in-process bus instead of settings.
 import { DEFAULT_SETTINGS, type RunnerSettings } from "./app/deps.js";
 import { parseAllowedScopes, type AllowedScopes } from "./domain/scopes.js";
+import { ARM_RATE_LIMITS, withLimits, type RateLimits } from "./domain/arm-limits.js";
+import { DEFAULT_MAX_THROTTLE_WAIT_MS } from "./app/arm-pacing.js";
 
 /**
  * Who reads a setting: `app` (this code, through readConfig), `host` (the Functions host, for a
@@ -43,6 +45,9 @@ export const SETTINGS = {
   STEP_RETRY_BUDGET: { readBy: "app", azure: true, meaning: "transient failures a step may have" },
   RECHECK_MIN_MS: { readBy: "app", azure: true, meaning: "shortest scheduled re-check" },
   RECHECK_MAX_MS: { readBy: "app", azure: true, meaning: "longest scheduled re-check" },
+  ARM_PACING: { readBy: "app", azure: true, meaning: "pace ARM writes per subscription with shared rate buckets (default true; false switches it off)" },
+  ARM_PACING_LIMITS: { readBy: "app", azure: false, meaning: 'JSON overriding the rate buckets, e.g. {"aksWrites":{"capacity":20,"perSecond":0.0167}} (default: ARM\'s documented limits)' },
+  ARM_THROTTLE_MAX_WAIT_MS: { readBy: "app", azure: false, meaning: "longest a step waits in all for ARM's rate limits before it fails (default 43200000, 12 h)" },
   // Node-image freshness timer.
   NODE_IMAGE_AUTO_UPGRADE: { readBy: "app", azure: true, meaning: "true turns the freshness timer on" },
   NODE_IMAGE_CHECK_SCHEDULE: { readBy: "host", azure: true, meaning: "NCRONTAB schedule of the timer (%NODE_IMAGE_CHECK_SCHEDULE%)" },
@@ -85,6 +90,9 @@ export function readConfig(env: Env): AppConfig {
       minRecheckMs: num("RECHECK_MIN_MS", DEFAULT_SETTINGS.minRecheckMs),
       maxRecheckMs: num("RECHECK_MAX_MS", DEFAULT_SETTINGS.maxRecheckMs),
       allowedScopes: parseAllowedScopes(get("ALLOWED_SCOPES")),
+      pacing: get("ARM_PACING") !== "false",
+      pacingLimits: parsePacingLimits(get("ARM_PACING_LIMITS")),
+      maxThrottleWaitMs: num("ARM_THROTTLE_MAX_WAIT_MS", DEFAULT_MAX_THROTTLE_WAIT_MS),
     },
     nodeImages: { autoUpgrade: get("NODE_IMAGE_AUTO_UPGRADE") === "true", maintenanceWindow: get("NODE_IMAGE_MAINTENANCE_WINDOW") },
   };
@@ -107,6 +115,24 @@ export function appConfig(): AppConfig {
   cached ??= readConfig(process.env);
   return cached;
 }
+
+/** ARM_PACING_LIMITS: buckets by name, each { capacity?, perSecond? }, over ARM's documented limits. */
+function parsePacingLimits(text: string | undefined): RateLimits {
+  if (!text) return ARM_RATE_LIMITS;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(`app setting ARM_PACING_LIMITS is not JSON: ${text}`);
+  }
+  const buckets = Object.keys(ARM_RATE_LIMITS);
+  const bad = typeof parsed !== "object" || parsed === null ? ["(not an object)"] : Object.entries(parsed).filter(([k, v]) => !buckets.includes(k) || !validLimit(v)).map(([k]) => k);
+  if (bad.length) throw new Error(`app setting ARM_PACING_LIMITS: ${bad.join(", ")} is not one of ${buckets.join(", ")} with positive numbers capacity and perSecond`);
+  return withLimits(ARM_RATE_LIMITS, parsed as Partial<RateLimits>);
+}
+
+const validLimit = (v: unknown) =>
+  typeof v === "object" && v !== null && Object.entries(v).every(([k, n]) => (k === "capacity" || k === "perSecond") && typeof n === "number" && n > 0);
 
 function missing(name: string): never {
   throw new Error(`app setting ${name} is not set`);

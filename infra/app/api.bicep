@@ -43,6 +43,7 @@ var appSettings = {
   STEP_RETRY_BUDGET: '8'
   RECHECK_MIN_MS: '2000'
   RECHECK_MAX_MS: '120000'
+  ARM_PACING: 'true'
   NODE_IMAGE_AUTO_UPGRADE: string(nodeImageAutoUpgrade)
   NODE_IMAGE_CHECK_SCHEDULE: nodeImageCheckSchedule
   NODE_IMAGE_MAINTENANCE_WINDOW: nodeImageMaintenanceWindow

@@ -46,6 +46,7 @@ export const stepStatus = z.object({
   waitingFor: z.string().optional(),
   nextCheckAt: TIME.optional().describe("When a running step looks again."),
   armWrites: z.number().int(),
+  throttled: z.number().int().optional().describe("Times the step waited for ARM's rate limits (paced by the app, or answered 429)."),
 });
 
 export const statusMonitor = z

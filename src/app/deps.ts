@@ -7,6 +7,8 @@ import type { QueueSender } from "./queue.js";
 import type { ClusterStore } from "../state/cluster-store.js";
 import type { RequestStore } from "../state/request-store.js";
 import type { UpgradeStore } from "../state/upgrade-store.js";
+import type { PacingStore } from "./arm-pacing.js";
+import type { RateLimits } from "../domain/arm-limits.js";
 
 export interface RunnerSettings {
   /** Transient failures a step may have before it fails (DESIGN rule 4). */
@@ -16,9 +18,18 @@ export interface RunnerSettings {
   maxRecheckMs: number;
   /** ALLOWED_SCOPES: where requests may act; undefined = anywhere (the local host only). */
   allowedScopes?: AllowedScopes;
+  /**
+   * ARM_PACING: pace ARM writes per subscription with shared rate buckets (src/app/arm-pacing.ts);
+   * default on, `false` switches it off (a 429 is still waited out without spending attempts).
+   */
+  pacing?: boolean;
+  /** The buckets' sizes and refill rates; default ARM's documented limits (ARM_RATE_LIMITS). */
+  pacingLimits?: RateLimits;
+  /** ARM_THROTTLE_MAX_WAIT_MS: how long in all a step may wait for rate limits before it fails; default 12 h. */
+  maxThrottleWaitMs?: number;
 }
 
-export const DEFAULT_SETTINGS: RunnerSettings = { retryBudget: 8, minRecheckMs: 2_000, maxRecheckMs: 120_000 };
+export const DEFAULT_SETTINGS: RunnerSettings = { retryBudget: 8, minRecheckMs: 2_000, maxRecheckMs: 120_000, pacing: true };
 
 export interface AppDeps {
   requests: RequestStore;
@@ -26,6 +37,8 @@ export interface AppDeps {
   upgrades: UpgradeStore;
   queue: QueueSender;
   arm: Arm;
+  /** The shared rate buckets of pacing (none: no pacing). */
+  pacing?: PacingStore;
   settings: RunnerSettings;
   now(): Date;
   log(message: string, data?: Record<string, unknown>): void;

@@ -23,6 +23,7 @@ import { writeFailed, writeFinished, writeStarted } from "./observers.js";
 import { finishRequest, markRequestRunning, settleCancel } from "./request-state.js";
 import type { WriteProgress } from "./arm.js";
 import { planOf } from "./plan-of.js";
+import { afterThrottled, paceWrite, type Deferral } from "./arm-pacing.js";
 
 const DEFAULT_MAX_WAIT_MS = 30 * 60_000;
 
@@ -83,6 +84,10 @@ async function act(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepCon
     case "put":
     case "post":
     case "delete": {
+      // A slot in the subscription's rate buckets first; none free: deferred, not failed.
+      const paced = await paceWrite(deps, row, d);
+      if (!("go" in paced)) return settlePaced(deps, req, row, paced, Infinity);
+      row = paced.go;
       // Claim the step before writing: of two concurrent deliveries of one message, one writes.
       // The claim also records what the write will create (before it exists: a crash after the
       // write must not lose it), for a later `delete` of this request.
@@ -105,6 +110,7 @@ async function act(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepCon
       const written: StepRecord = {
         ...claimed,
         writes: claimed.writes + 1,
+        throttledSince: undefined,
         posts: claimed.posts + (d.do === "post" ? 1 : 0),
         operation: { kind: d.ref.kind, id: d.ref.id, apiVersion: d.ref.apiVersion, method: d.do, action: d.do === "post" ? d.action : undefined },
       };
@@ -136,6 +142,8 @@ async function afterWrite(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: 
 }
 
 async function retryOrFail(deps: AppDeps, req: RequestRecord, row: StepRecord, e: ArmError): Promise<void> {
+  // Throttled: wait ARM's Retry-After; the retry budget is for real failures.
+  if (e.status === 429) return settlePaced(deps, req, row, afterThrottled(deps, row, e));
   const error = { code: e.code, message: redact(e.message) };
   if (e.transient && row.attempts < deps.settings.retryBudget) {
     deps.log(`step ${row.name} of ${req.id}: transient ${e.code}, retry ${row.attempts}/${deps.settings.retryBudget}`);
@@ -148,9 +156,14 @@ async function retryOrFail(deps: AppDeps, req: RequestRecord, row: StepRecord, e
   return fail(deps, req, row, { code: e.code, message: redact(e.message) + budget });
 }
 
-/** Saves the row with the next seq, then schedules the message that carries it. */
-async function reschedule(deps: AppDeps, row: StepRecord, delayMs: number | undefined): Promise<void> {
-  const { minRecheckMs, maxRecheckMs } = deps.settings;
+async function settlePaced(deps: AppDeps, req: RequestRecord, row: StepRecord, p: Deferral, maxMs?: number): Promise<void> {
+  return "fail" in p ? fail(deps, req, row, p.fail) : reschedule(deps, p.wait, p.delayMs, maxMs);
+}
+
+/** Saves the row with the next seq, then schedules the message that carries it (no later than maxMs, default maxRecheckMs). */
+async function reschedule(deps: AppDeps, row: StepRecord, delayMs: number | undefined, maxMs?: number): Promise<void> {
+  const { minRecheckMs } = deps.settings;
+  const maxRecheckMs = maxMs ?? deps.settings.maxRecheckMs;
   const delay = Math.min(maxRecheckMs, Math.max(minRecheckMs, delayMs ?? minRecheckMs));
   const saved: StepRecord = { ...row, seq: row.seq + 1, nextCheckAt: new Date(deps.now().getTime() + delay).toISOString() };
   saved.etag = await deps.requests.saveStep(saved);

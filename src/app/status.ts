@@ -18,6 +18,8 @@ export interface StepStatus {
   waitingFor?: string;
   nextCheckAt?: string;
   armWrites: number;
+  /** Times the step waited for ARM's rate limits (paced or answered 429). */
+  throttled?: number;
 }
 
 /** The status values of the Azure REST API guidelines' status monitor. */
@@ -76,6 +78,7 @@ export function statusDocument(req: RequestRecord, rows: StepRecord[]): StatusDo
       waitingFor: r?.state === "Running" ? r?.waitReason : undefined,
       nextCheckAt: r?.state === "Running" ? r?.nextCheckAt : undefined,
       armWrites: r?.writes ?? 0,
+      throttled: r?.throttled,
     });
   });
   return clean({

@@ -47,6 +47,7 @@ async function fromConfig(config: AppConfig): Promise<AppDeps> {
     upgrades: stores.upgrades,
     queue,
     arm: new ArmGateway(new ArmClients({ endpoint: config.armEndpoint, credential })),
+    pacing: stores.pacing,
     settings: requireAllowedScopes(config.runner),
     now: () => new Date(),
     log: (message, data) => console.log(JSON.stringify({ message, ...data })),

@@ -17,6 +17,8 @@ import { LocalBus, type BusOptions } from "./bus.js";
 import type { QueueName } from "../app/queue.js";
 import { localRoutes } from "./routes.js";
 import { useDeps } from "../functions/runtime.js";
+import { ARM_RATE_LIMITS, scaleLimits, withLimits } from "../domain/arm-limits.js";
+import { DEFAULT_MAX_THROTTLE_WAIT_MS } from "../app/arm-pacing.js";
 import { installFunctionsCore, toTypedData, type FunctionsCoreStandIn } from "./functions-core.js";
 
 /** The app, loaded once per process the way the worker loads it (main.ts registers every function). */
@@ -71,7 +73,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     upgrades: stores.upgrades,
     queue: bus,
     arm: new ArmGateway(clients),
-    settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), allowedScopes: readLocalConfig(process.env).allowedScopes, ...opts.settings },
+    pacing: stores.pacing,
+    settings: { ...(standIn ? { ...LOCAL_SETTINGS, ...standInPacing(opts.standIn) } : DEFAULT_SETTINGS), allowedScopes: readLocalConfig(process.env).allowedScopes, ...opts.settings },
     now: () => new Date(),
     log,
   };
@@ -128,6 +131,17 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       await Promise.all([azurite.stop(), standIn?.close()]);
     },
   };
+}
+
+/**
+ * Pacing against the stand-in: ARM's limits (or the stand-in's overridden ones) on the stand-in's
+ * clock, refill rates divided by its timeScale as its durations are multiplied by it; the longest
+ * throttled wait scaled alike (at least a minute).
+ */
+function standInPacing(o: ArmStandInOptions = {}): Pick<RunnerSettings, "pacingLimits" | "maxThrottleWaitMs"> {
+  const timeScale = o.timeScale ?? 1;
+  const limits = withLimits(ARM_RATE_LIMITS, typeof o.throttling === "object" ? o.throttling : {});
+  return { pacingLimits: scaleLimits(limits, timeScale), maxThrottleWaitMs: Math.max(60_000, DEFAULT_MAX_THROTTLE_WAIT_MS * timeScale) };
 }
 
 const staticToken = (token: string) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) });

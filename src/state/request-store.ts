@@ -70,6 +70,11 @@ export interface StepRecord {
   error?: ErrorInfo;
   lastError?: ErrorInfo;
   outputs?: Record<string, unknown>;
+  /** Times the step waited for ARM's rate limits (a paced deferral or a 429), and since when (cleared when a write goes out). */
+  throttled?: number;
+  throttledSince?: string;
+  /** A slot reserved in the subscription's rate buckets: the step's write goes at this time. */
+  paceSlotAt?: string;
   etag?: string;
 }
 

@@ -5,13 +5,15 @@ import type { TokenCredential } from "@azure/core-auth";
 import { ClusterStore } from "./cluster-store.js";
 import { RequestStore } from "./request-store.js";
 import { UpgradeStore } from "./upgrade-store.js";
+import { TablePacingStore } from "./pacing-store.js";
 
-export const TABLES = { requests: "requests", clusters: "clusters", upgrades: "upgrades" } as const;
+export const TABLES = { requests: "requests", clusters: "clusters", upgrades: "upgrades", pacing: "pacing" } as const;
 
 export interface StateStores {
   requests: RequestStore;
   clusters: ClusterStore;
   upgrades: UpgradeStore;
+  pacing: TablePacingStore;
   tableClient(name: string): TableClient;
 }
 
@@ -27,5 +29,11 @@ export async function openStores(conn: TableConnection, tablePrefix = ""): Promi
   };
   // createTable answers 409 when the table exists; the SDK swallows that for us.
   await Promise.all(Object.values(TABLES).map((t) => tableClient(t).createTable()));
-  return { requests: new RequestStore(tableClient(TABLES.requests)), clusters: new ClusterStore(tableClient(TABLES.clusters)), upgrades: new UpgradeStore(tableClient(TABLES.upgrades)), tableClient };
+  return {
+    requests: new RequestStore(tableClient(TABLES.requests)),
+    clusters: new ClusterStore(tableClient(TABLES.clusters)),
+    upgrades: new UpgradeStore(tableClient(TABLES.upgrades)),
+    pacing: new TablePacingStore(tableClient(TABLES.pacing)),
+    tableClient,
+  };
 }

@@ -18,6 +18,9 @@ import { Front, listen, type FaultRule, type FaultSchedule, type RecordedRequest
 
 export type { FaultRule, FaultSchedule, RecordedRequest };
 import { ResourceStore } from "./store.js";
+import { Throttling, type ThrottlingOption } from "./throttling.js";
+
+export type { ThrottlingOption };
 
 export interface ArmStandInOptions {
   /** Default 0 (a random port); the host is always 127.0.0.1. */
@@ -35,6 +38,13 @@ export interface ArmStandInOptions {
    * let the operation finish first.
    */
   now?: () => number;
+  /**
+   * ARM's request limits (default off): per subscription and principal, reads 250 refilled at 25/s,
+   * writes and deletes 200 refilled at 10/s, the AKS provider's cluster and pool writes a burst of 20
+   * then one a minute; an empty bucket answers 429 with Retry-After. Refill rates are divided by
+   * timeScale, as durations are multiplied by it. An object overrides some numbers.
+   */
+  throttling?: ThrottlingOption;
   /** What upgradeNodeImageVersion moves pools to. */
   latestNodeImageVersion?: { ubuntu: string; azureLinux: string };
 }
@@ -85,7 +95,9 @@ export async function startArmStandIn(options: ArmStandInOptions = {}): Promise<
       latestNodeImageVersion: options.latestNodeImageVersion ?? DEFAULT_LATEST_NODE_IMAGE,
     },
   });
-  const front = new Front(router, now);
+  const timeScale = options.timeScale ?? 1;
+  const throttling = options.throttling ? new Throttling(options.throttling, now, timeScale) : undefined;
+  const front = new Front(router, now, throttling);
   const { server, port } = await listen(front, certificate, options.port ?? 0);
   endpoint = `https://127.0.0.1:${port}`;
 

@@ -8,6 +8,7 @@ import { ArmError } from "./errors.js";
 import { canonical } from "./ids.js";
 import type { Reply } from "./providers.js";
 import type { Router } from "./router.js";
+import { principalOf, type Throttling } from "./throttling.js";
 
 export interface RecordedRequest {
   method: string;
@@ -53,6 +54,8 @@ export class Front {
   constructor(
     private readonly router: Router,
     private readonly now: () => number,
+    /** ARM's request limits, when the stand-in models them. */
+    private readonly throttling?: Throttling,
   ) {}
 
   private schedule?: { plan: FaultSchedule; next: () => number };
@@ -127,6 +130,16 @@ export class Front {
         throw new ArmError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.", { "www-authenticate": 'Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"' });
       if (!apiVersion) throw new ArmError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
       if (!API_VERSION.test(apiVersion)) throw new ArmError(400, "InvalidApiVersionParameter", `The api-version '${apiVersion}' is invalid. The supported versions are dates such as '2024-01-01' or '2024-01-01-preview'.`);
+      if (this.throttling) {
+        let remaining: Record<string, string>;
+        try {
+          remaining = this.throttling.take(method, path, principalOf(String(req.headers.authorization)));
+        } catch (e) {
+          this.faulted.add(record);
+          throw e;
+        }
+        for (const [name, value] of Object.entries(remaining)) res.setHeader(name, value);
+      }
       const fault = this.faults.find((f) => f.left > 0 && f.path.test(path) && (!f.method || f.method.toUpperCase() === method)) ?? this.scheduledFault();
       if (fault) {
         fault.left--;

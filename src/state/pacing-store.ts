@@ -1,0 +1,33 @@
+// The app's ARM rate buckets in Table Storage, shared by every function instance: one row per
+// (subscription, bucket) holding a single number, the bucket's "theoretical arrival time" (GCRA,
+// see src/app/arm-pacing.ts). Updated with ETag concurrency: of two instances taking a slot at once,
+// one saves and the other reads again.
+import type { TableClient } from "@azure/data-tables";
+import type { BucketState, PacingStore } from "../app/arm-pacing.js";
+import { ConcurrencyError, encodeKey } from "./request-store.js";
+
+export class TablePacingStore implements PacingStore {
+  constructor(private readonly table: TableClient) {}
+
+  async get(subscription: string, bucket: string): Promise<BucketState | undefined> {
+    try {
+      const e = await this.table.getEntity<{ tat: number }>(encodeKey(subscription), encodeKey(bucket));
+      return { tat: Number(e.tat), etag: e.etag };
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
+      throw e;
+    }
+  }
+
+  async save(subscription: string, bucket: string, state: BucketState): Promise<void> {
+    const entity = { partitionKey: encodeKey(subscription), rowKey: encodeKey(bucket), tat: state.tat };
+    try {
+      if (state.etag) await this.table.updateEntity(entity, "Replace", { etag: state.etag });
+      else await this.table.createEntity(entity);
+    } catch (e) {
+      const code = (e as { statusCode?: number }).statusCode;
+      if (code === 412 || code === 409) throw new ConcurrencyError(`rate bucket ${bucket} of ${subscription} changed concurrently`);
+      throw e;
+    }
+  }
+}
