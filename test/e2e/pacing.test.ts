@@ -1,0 +1,80 @@
+// Pacing under ARM's request limits: many requests into two subscriptions at once, with the stand-in
+// modelling ARM's limits (its AKS write burst lowered to 5 so that a few dozen requests exceed it).
+// Every request succeeds, no step spends a retry attempt on throttling, and with pacing the app
+// causes few 429s; with pacing off the same run draws many more (and still succeeds: a 429 is waited
+// out, not counted as a failure).
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { acceptRequest } from "../../src/app/accept.js";
+import { ARM_RATE_LIMITS, withLimits } from "../../src/domain/arm-limits.js";
+import type { StatusDocument } from "../../src/app/status.js";
+import { startTestHost, waitForRequest } from "../helpers/local.js";
+import { SUB } from "../helpers/examples.js";
+
+const OTHER_SUB = "11111111-1111-1111-1111-111111111111";
+const REQUESTS = 30;
+/** 15 cluster writes per subscription against a burst of 5: 10 of them must wait for a token (0.6 s each at timeScale 0.01). */
+const STAND_IN = { timeScale: 0.01, throttling: { aksWrites: { capacity: 5 } } };
+/** With pacing, at most this many 429s in the whole run; without, every waiting write draws one or more. */
+const MAX_429_PACED = 5;
+
+const createRequest = (i: number) => ({
+  operation: "create",
+  requestId: `pacing-${i}`,
+  cluster: { subscriptionId: i % 2 ? OTHER_SUB : SUB, resourceGroup: `rg-pacing-${i}`, name: `aks-pacing-${i}`, location: "westus2" },
+  nodePools: [{ name: "nodepool1", mode: "System", vmSize: "Standard_D4s_v3", count: 1 }],
+});
+
+async function burst(pacing: boolean) {
+  const host = await startTestHost({ standIn: STAND_IN, settings: { pacing } });
+  try {
+    const ids = await Promise.all(Array.from({ length: REQUESTS }, async (_, i) => (await acceptRequest(host.deps, createRequest(i))).status.id));
+    const done: StatusDocument[] = [];
+    for (const id of ids) done.push(await waitForRequest(host, id, 120_000));
+    const requests = host.standIn!.requests;
+    return { done, throttled: requests.filter((r) => r.status === 429).length, armRequests: requests.length };
+  } finally {
+    await host.close();
+  }
+}
+
+function assertAllSucceededWithoutSpendingAttempts(run: Awaited<ReturnType<typeof burst>>) {
+  assert.deepEqual(
+    run.done.filter((s) => s.state !== "Succeeded").map((s) => [s.id, s.state, s.error?.code]),
+    [],
+    "every request succeeds",
+  );
+  const spent = run.done.flatMap((s) => s.steps.filter((x) => x.attempts > 1).map((x) => `${s.id}/${x.name}: ${x.attempts} attempts`));
+  assert.deepEqual(spent, [], "no retry attempt spent on throttling");
+}
+
+describe("pacing: 30 create requests across 2 subscriptions under ARM's limits", () => {
+  it("with pacing (the default): all succeed, few 429s, the waits visible in the steps' status", async () => {
+    const run = await burst(true);
+    assertAllSucceededWithoutSpendingAttempts(run);
+    assert.ok(run.throttled <= MAX_429_PACED, `${run.throttled} of ${run.armRequests} ARM requests answered 429 (at most ${MAX_429_PACED} expected)`);
+    const waits = run.done.flatMap((s) => s.steps.filter((x) => x.name === "cluster").map((x) => x.throttled ?? 0));
+    assert.ok(waits.filter((n) => n > 0).length >= 2 * (REQUESTS / 2 - 5), `the cluster writes beyond each subscription's burst were paced: ${waits}`);
+  });
+
+  it("with pacing off: all still succeed without spending attempts, but the run draws many more 429s", async () => {
+    const run = await burst(false);
+    assertAllSucceededWithoutSpendingAttempts(run);
+    assert.ok(run.throttled > 4 * MAX_429_PACED, `${run.throttled} 429s`);
+  });
+
+  it("a step whose next slot is further away than the longest throttled wait fails with a clear reason", async () => {
+    // Pacing settings alone (the stand-in does not throttle): one cluster write a minute, a wait of at most 1 s.
+    const host = await startTestHost({ settings: { pacingLimits: withLimits(ARM_RATE_LIMITS, { aksWrites: { capacity: 1, perSecond: 1 / 60 } }), maxThrottleWaitMs: 1_000 } });
+    try {
+      const ids = await Promise.all([0, 2].map(async (i) => (await acceptRequest(host.deps, createRequest(i))).status.id));
+      const done = await Promise.all(ids.map((id) => waitForRequest(host, id)));
+      assert.deepEqual(done.map((s) => s.state).sort(), ["Failed", "Succeeded"]);
+      const failed = done.find((s) => s.state === "Failed")!;
+      assert.equal(failed.error?.code, "ThrottleWaitExceeded");
+      assert.match(failed.error!.message, /step cluster: throttled by ARM's request limits for \d+ s, longer than a step may wait \(1 s, ARM_THROTTLE_MAX_WAIT_MS\): the next slot of AKS cluster and pool writes \(subscription 0{8}-/);
+    } finally {
+      await host.close();
+    }
+  });
+});
