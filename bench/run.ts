@@ -7,7 +7,9 @@
 //   present, every function registered): the bundle dist/main.mjs vs the unbundled sources (tsx)
 //   vs bare `node`, wall time of the whole process, median of 5.
 // - the status page's weight: bytes over the wire of the list and of a finished request's page.
-// `npm run bench -- cold` runs the cold start only, `npm run bench -- page` the status page's weight only.
+// - pacing under ARM's limits: a burst of creates across 2 subscriptions, pacing on vs off (bench/pacing.ts).
+// `npm run bench -- cold` runs the cold start only, `npm run bench -- page` the status page's weight
+// only, `npm run bench -- pacing` the pacing comparison only.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
@@ -17,6 +19,7 @@ import { QUEUES } from "../src/app/queue.js";
 import { startLocalHost } from "../src/local/host.js";
 import { waitForRequest } from "../test/helpers/local.js";
 import { example, exampleNames, SUB } from "../test/helpers/examples.js";
+import { pacingBench } from "./pacing.js";
 
 const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 0.2);
 const N = Number(process.env.BENCH_REQUESTS ?? 20);
@@ -135,9 +138,11 @@ async function statusPage(): Promise<void> {
 const only = process.argv[2];
 if (only === "cold") await coldStart();
 else if (only === "page") await statusPage();
+else if (only === "pacing") await pacingBench();
 else {
   await endToEnd();
   await throughput();
   await coldStart();
   await statusPage();
+  await pacingBench();
 }

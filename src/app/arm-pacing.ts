@@ -57,16 +57,17 @@ export function reserve(tat: number | undefined, now: number, limit: RateLimit):
   return { at: Math.max(now, start - tolerance), tat: start + interval };
 }
 
-/** Takes the next slot of a shared bucket; returns when it may be used. */
+/** Takes the next slot of a shared bucket; returns how long until it may be used (0: now). */
 export async function takeSlot(store: PacingStore, subscription: string, bucket: RateBucket, limit: RateLimit, now: () => number): Promise<number> {
   try {
     return await withRetryOnConflict(
       `rate bucket ${bucket} of ${subscription}`,
       async () => {
         const current = await store.get(subscription, bucket);
-        const r = reserve(current?.tat, now(), limit);
+        const t = now();
+        const r = reserve(current?.tat, t, limit);
         await store.save(subscription, bucket, { tat: r.tat, etag: current?.etag });
-        return r.at;
+        return r.at - t;
       },
       20,
     );
@@ -96,13 +97,14 @@ export async function paceWrite(deps: AppDeps, row: StepRecord, d: Write): Promi
   const method = d.do === "post" ? "POST" : d.do === "delete" ? "DELETE" : "PUT";
   const path = d.do === "post" ? `${d.ref.id}/${d.action}` : d.ref.id;
   const limits = deps.settings.pacingLimits ?? ARM_RATE_LIMITS;
-  let at = now;
+  let delayMs = 0;
   let by: RateBucket | undefined;
   for (const b of bucketsOf(method, path)) {
-    const slot = await takeSlot(deps.pacing!, sub, b, limits[b], () => deps.now().getTime());
-    if (slot > at) [at, by] = [slot, b];
+    const wait = await takeSlot(deps.pacing!, sub, b, limits[b], () => deps.now().getTime());
+    if (wait > delayMs) [delayMs, by] = [wait, b];
   }
   if (!by) return { go: row };
+  const at = now + delayMs;
   const since = row.throttledSince ?? new Date(now).toISOString();
   const slotAt = new Date(at).toISOString();
   const waited = at - Date.parse(since);
@@ -111,7 +113,7 @@ export async function paceWrite(deps: AppDeps, row: StepRecord, d: Write): Promi
   deps.log(`step ${row.name} of ${row.requestId}: paced, ${BUCKET_NAMES[by]} of ${sub}, next slot at ${slotAt}`);
   return {
     wait: { ...row, paceSlotAt: slotAt, throttled: (row.throttled ?? 0) + 1, throttledSince: since, waitingSince: undefined, waitReason: `throttled: ${BUCKET_NAMES[by]}, next slot at ${slotAt}` },
-    delayMs: at - now,
+    delayMs,
   };
 }
 

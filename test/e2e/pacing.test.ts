@@ -7,38 +7,18 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { acceptRequest } from "../../src/app/accept.js";
 import { ARM_RATE_LIMITS, withLimits } from "../../src/domain/arm-limits.js";
-import type { StatusDocument } from "../../src/app/status.js";
 import { startTestHost, waitForRequest } from "../helpers/local.js";
-import { SUB } from "../helpers/examples.js";
+import { burstOfCreates, createRequest, type BurstResult } from "../helpers/pacing.js";
 
-const OTHER_SUB = "11111111-1111-1111-1111-111111111111";
 const REQUESTS = 30;
 /** 15 cluster writes per subscription against a burst of 5: 10 of them must wait for a token (0.6 s each at timeScale 0.01). */
 const STAND_IN = { timeScale: 0.01, throttling: { aksWrites: { capacity: 5 } } };
 /** With pacing, at most this many 429s in the whole run; without, every waiting write draws one or more. */
 const MAX_429_PACED = 5;
 
-const createRequest = (i: number) => ({
-  operation: "create",
-  requestId: `pacing-${i}`,
-  cluster: { subscriptionId: i % 2 ? OTHER_SUB : SUB, resourceGroup: `rg-pacing-${i}`, name: `aks-pacing-${i}`, location: "westus2" },
-  nodePools: [{ name: "nodepool1", mode: "System", vmSize: "Standard_D4s_v3", count: 1 }],
-});
+const burst = (pacing: boolean) => burstOfCreates(REQUESTS, STAND_IN, { pacing });
 
-async function burst(pacing: boolean) {
-  const host = await startTestHost({ standIn: STAND_IN, settings: { pacing } });
-  try {
-    const ids = await Promise.all(Array.from({ length: REQUESTS }, async (_, i) => (await acceptRequest(host.deps, createRequest(i))).status.id));
-    const done: StatusDocument[] = [];
-    for (const id of ids) done.push(await waitForRequest(host, id, 120_000));
-    const requests = host.standIn!.requests;
-    return { done, throttled: requests.filter((r) => r.status === 429).length, armRequests: requests.length };
-  } finally {
-    await host.close();
-  }
-}
-
-function assertAllSucceededWithoutSpendingAttempts(run: Awaited<ReturnType<typeof burst>>) {
+function assertAllSucceededWithoutSpendingAttempts(run: BurstResult) {
   assert.deepEqual(
     run.done.filter((s) => s.state !== "Succeeded").map((s) => [s.id, s.state, s.error?.code]),
     [],
