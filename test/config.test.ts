@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { readConfig, SETTINGS } from "../src/config.js";
+import { ARM_RATE_LIMITS } from "../src/domain/arm-limits.js";
 
 const AZURE = { AzureWebJobsStorage__accountName: "stapp", ServiceBusConnection__fullyQualifiedNamespace: "sb-app.servicebus.windows.net" };
 
@@ -37,8 +38,18 @@ describe("app settings (src/config.ts)", () => {
   it("defaults: public ARM, the runner's budget and re-check bounds, the node-image timer off", () => {
     const c = readConfig(AZURE);
     assert.equal(c.armEndpoint, "https://management.azure.com");
-    assert.deepEqual(c.runner, { retryBudget: 8, minRecheckMs: 2000, maxRecheckMs: 120000, allowedScopes: undefined });
+    assert.deepEqual(c.runner, { retryBudget: 8, minRecheckMs: 2000, maxRecheckMs: 120000, allowedScopes: undefined, pacing: true, pacingLimits: ARM_RATE_LIMITS, maxThrottleWaitMs: 12 * 3600_000 });
     assert.equal(c.nodeImages.autoUpgrade, false);
+  });
+
+  it("pacing: ARM_PACING=false switches it off; ARM_PACING_LIMITS overrides some buckets' numbers; a malformed value names the setting", () => {
+    assert.equal(readConfig({ ...AZURE, ARM_PACING: "false" }).runner.pacing, false);
+    const limits = readConfig({ ...AZURE, ARM_PACING_LIMITS: '{"aksWrites":{"capacity":10}}' }).runner.pacingLimits!;
+    assert.deepEqual(limits.aksWrites, { capacity: 10, perSecond: 1 / 60 });
+    assert.deepEqual(limits.writes, ARM_RATE_LIMITS.writes);
+    assert.throws(() => readConfig({ ...AZURE, ARM_PACING_LIMITS: "fast" }), /ARM_PACING_LIMITS is not JSON/);
+    assert.throws(() => readConfig({ ...AZURE, ARM_PACING_LIMITS: '{"aks":{"capacity":1},"writes":{"perSecond":-1}}' }), /ARM_PACING_LIMITS: aks, writes is not one of reads, writes, deletes, aksWrites/);
+    assert.equal(readConfig({ ...AZURE, ARM_THROTTLE_MAX_WAIT_MS: "60000" }).runner.maxThrottleWaitMs, 60000);
   });
 
   it("no production module outside src/config.ts reads process.env (src/local is not production code)", () => {
