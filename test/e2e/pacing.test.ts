@@ -43,6 +43,20 @@ describe("pacing: 30 create requests across 2 subscriptions under ARM's limits",
     assert.ok(run.throttled > 4 * MAX_429_PACED, `${run.throttled} 429s`);
   });
 
+  it("a step that ARM throttles for longer than the longest throttled wait fails with ARM's code and a clear reason", async () => {
+    const host = await startTestHost({ settings: { maxThrottleWaitMs: 1_000 } });
+    try {
+      host.standIn!.addFault({ method: "PUT", path: /managedClusters\/aks-pacing-0$/, status: 429, code: "Throttled", message: "The PutManagedClusterHandler.PUT request limit has been exceeded.", retryAfterSeconds: 2 });
+      const done = await waitForRequest(host, (await acceptRequest(host.deps, createRequest(0))).status.id);
+      assert.equal(done.state, "Failed");
+      assert.equal(done.error?.code, "Throttled");
+      assert.match(done.error!.message, /step cluster: The PutManagedClusterHandler\.PUT request limit has been exceeded\. \(throttled by ARM's request limits for 2 s, longer than a step may wait \(1 s, ARM_THROTTLE_MAX_WAIT_MS\): ARM asks to retry at /);
+      assert.equal(done.steps.find((s) => s.name === "cluster")!.attempts, 1);
+    } finally {
+      await host.close();
+    }
+  });
+
   it("a step whose next slot is further away than the longest throttled wait fails with a clear reason", async () => {
     // Pacing settings alone (the stand-in does not throttle): one cluster write a minute, a wait of at most 1 s.
     const host = await startTestHost({ settings: { pacingLimits: withLimits(ARM_RATE_LIMITS, { aksWrites: { capacity: 1, perSecond: 1 / 60 } }), maxThrottleWaitMs: 1_000 } });

@@ -170,12 +170,13 @@ describe("ARM errors", () => {
   before(async () => (host = await startTestHost()));
   after(async () => host.close());
 
-  it("throttling and server errors are retried within the budget and shown as attempts", async () => {
+  it("throttling is waited out without spending an attempt (shown as throttled), server errors are retried within the budget (shown as attempts)", async () => {
     host.standIn!.addFault({ method: "PUT", path: /managedClusters\/aks-throttled$/, status: 429, code: "TooManyRequests", retryAfterSeconds: 0, times: 1 });
     host.standIn!.addFault({ method: "PUT", path: /managedClusters\/aks-throttled$/, status: 503, code: "ServiceUnavailable", times: 1 });
     const status = await provision(host, withId(example("pod-sandboxing.json"), "throttled", "aks-throttled"));
     assert.equal(status.state, "Succeeded", JSON.stringify(status.error));
-    assert.equal(status.steps.find((s) => s.name === "cluster")!.attempts, 3);
+    const cluster = status.steps.find((s) => s.name === "cluster")!;
+    assert.deepEqual([cluster.attempts, cluster.throttled], [2, 1]);
   });
 
   it("a terminal ARM error fails the step and the request with ARM's code and message", async () => {
