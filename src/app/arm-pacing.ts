@@ -39,6 +39,14 @@ export interface PacingStore {
 /** A throttled step gives up after waiting this long in all (12 h: a subscription's AKS writes at 1 a minute pass 720). */
 export const DEFAULT_MAX_THROTTLE_WAIT_MS = 12 * 3600_000;
 
+/**
+ * A deferred write goes this share of the bucket's interval after its slot: ARM's bucket starts
+ * counting when the first write arrives, a little after the app took its slot, and a later write
+ * that arrived sooner after its own slot would find the token not yet there. Only deferred writes
+ * wait the margin, and the bucket's time does not move, so the rate is unchanged.
+ */
+const SLOT_MARGIN = 0.05;
+
 /** What the runner does with a write: go now (the row as it goes), wait (the row to save, when to look again), or fail. */
 export type Paced = { go: StepRecord } | Deferral;
 export type Deferral = { wait: StepRecord; delayMs: number } | { fail: ErrorInfo };
@@ -104,6 +112,7 @@ export async function paceWrite(deps: AppDeps, row: StepRecord, d: Write): Promi
     if (wait > delayMs) [delayMs, by] = [wait, b];
   }
   if (!by) return { go: row };
+  delayMs += (SLOT_MARGIN * 1000) / limits[by].perSecond;
   const at = now + delayMs;
   const since = row.throttledSince ?? new Date(now).toISOString();
   const slotAt = new Date(at).toISOString();

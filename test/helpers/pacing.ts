@@ -2,6 +2,7 @@
 // the scenario of the pacing tests and of `npm run bench -- pacing`.
 import { acceptRequest } from "../../src/app/accept.js";
 import type { StatusDocument } from "../../src/app/status.js";
+import { isAksWrite, subscriptionOf } from "../../src/domain/arm-limits.js";
 import type { ArmStandInOptions } from "../../src/local/arm-standin/index.js";
 import type { LocalHostOptions } from "../../src/local/host.js";
 import { SUB } from "./examples.js";
@@ -24,6 +25,8 @@ export interface BurstResult {
   armRequests: number;
   /** From the first submission to the last request's end. */
   elapsedMs: number;
+  /** Per subscription, from its first accepted AKS cluster write to its last: the longest. */
+  aksWriteSpanMs: number;
 }
 
 export async function burstOfCreates(count: number, standIn: ArmStandInOptions, settings: LocalHostOptions["settings"], timeoutMs = 120_000): Promise<BurstResult> {
@@ -35,7 +38,9 @@ export async function burstOfCreates(count: number, standIn: ArmStandInOptions, 
     for (const id of ids) done.push(await waitForRequest(host, id, timeoutMs));
     const elapsedMs = Math.max(...done.map((s) => Date.parse(s.updatedAt))) - started;
     const requests = host.standIn!.requests;
-    return { done, throttled: requests.filter((r) => r.status === 429).length, armRequests: requests.length, elapsedMs };
+    const aksWrites = requests.filter((r) => r.status < 300 && isAksWrite(r.method, r.path));
+    const spans = [SUB, OTHER_SUB].map((sub) => aksWrites.filter((r) => subscriptionOf(r.path) === sub).map((r) => r.at)).map((at) => (at.length ? Math.max(...at) - Math.min(...at) : 0));
+    return { done, throttled: requests.filter((r) => r.status === 429).length, armRequests: requests.length, elapsedMs, aksWriteSpanMs: Math.max(...spans) };
   } finally {
     await host.close();
   }
