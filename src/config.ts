@@ -99,8 +99,14 @@ export function readConfig(env: Env): AppConfig {
 }
 
 /** The settings of the local tools (start, provision CLI): no storage or Service Bus needed; ALLOWED_SCOPES optional. */
-export function readLocalConfig(env: Env): { port: number; armEndpoint?: string; armAccessToken?: string; allowedScopes?: AllowedScopes } {
-  return { port: Number(env.PORT || 7071), armEndpoint: env.ARM_ENDPOINT || undefined, armAccessToken: env.ARM_ACCESS_TOKEN || undefined, allowedScopes: parseAllowedScopes(env.ALLOWED_SCOPES) };
+export function readLocalConfig(env: Env): { port: number; armEndpoint?: string; armAccessToken?: string; allowedScopes?: AllowedScopes; pacing: boolean } {
+  return {
+    port: Number(env.PORT || 7071),
+    armEndpoint: env.ARM_ENDPOINT || undefined,
+    armAccessToken: env.ARM_ACCESS_TOKEN || undefined,
+    allowedScopes: parseAllowedScopes(env.ALLOWED_SCOPES),
+    pacing: env.ARM_PACING !== "false",
+  };
 }
 
 /** Whether a Functions host (Azure, Core Tools) runs this process: it sets FUNCTIONS_WORKER_RUNTIME. */

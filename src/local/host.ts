@@ -67,6 +67,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   );
   const bus = new LocalBus({ maxDeliveryCount: 10, ...opts.bus });
   const log = opts.quiet ? () => {} : (m: string) => console.error(`[host] ${m}`);
+  const local = readLocalConfig(process.env);
   const deps: AppDeps = {
     requests: stores.requests,
     clusters: stores.clusters,
@@ -74,7 +75,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     queue: bus,
     arm: new ArmGateway(clients),
     pacing: stores.pacing,
-    settings: { ...(standIn ? { ...LOCAL_SETTINGS, ...standInPacing(opts.standIn) } : DEFAULT_SETTINGS), allowedScopes: readLocalConfig(process.env).allowedScopes, ...opts.settings },
+    settings: { ...(standIn ? { ...LOCAL_SETTINGS, ...standInPacing(opts.standIn) } : DEFAULT_SETTINGS), allowedScopes: local.allowedScopes, pacing: local.pacing, ...opts.settings },
     now: () => new Date(),
     log,
   };
