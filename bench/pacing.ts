@@ -20,7 +20,7 @@ export async function pacingBench(): Promise<void> {
     const run = await burstOfCreates(count, { timeScale, throttling: true }, { pacing }, 1_800_000);
     const succeeded = run.done.filter((s) => s.state === "Succeeded").length;
     const failed = run.done.filter((s) => s.state === "Failed").map((s) => s.error?.code);
-    const attempts = run.done.flatMap((s) => s.steps).reduce((n, x) => n + Math.max(0, x.attempts - 1), 0);
+    const attempts = run.retried.reduce((n, x) => n + x.attempts - 1, 0);
     const waited = run.done.flatMap((s) => s.steps).filter((x) => (x.throttled ?? 0) > 0).length;
     const share = ((100 * run.throttled) / run.armRequests).toFixed(1);
     console.log(

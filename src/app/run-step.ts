@@ -156,6 +156,7 @@ async function retryOrFail(deps: AppDeps, req: RequestRecord, row: StepRecord, e
   return fail(deps, req, row, { code: e.code, message: redact(e.message) + budget });
 }
 
+/** A write deferred for ARM's rate limits (its row and when to look again), or failed for waiting too long. */
 async function settlePaced(deps: AppDeps, req: RequestRecord, row: StepRecord, p: Deferral, maxMs?: number): Promise<void> {
   return "fail" in p ? fail(deps, req, row, p.fail) : reschedule(deps, p.wait, p.delayMs, maxMs);
 }

@@ -27,6 +27,8 @@ export interface BurstResult {
   elapsedMs: number;
   /** Per subscription, from its first accepted AKS cluster write to its last: the longest. */
   aksWriteSpanMs: number;
+  /** Steps that spent retry attempts, with the last error they retried (kept in the row; status hides it once the step succeeds). */
+  retried: { step: string; attempts: number; lastError?: string }[];
 }
 
 export async function burstOfCreates(count: number, standIn: ArmStandInOptions, settings: LocalHostOptions["settings"], timeoutMs = 120_000): Promise<BurstResult> {
@@ -40,7 +42,9 @@ export async function burstOfCreates(count: number, standIn: ArmStandInOptions, 
     const requests = host.standIn!.requests;
     const aksWrites = requests.filter((r) => r.status < 300 && isAksWrite(r.method, r.path));
     const spans = [SUB, OTHER_SUB].map((sub) => aksWrites.filter((r) => subscriptionOf(r.path) === sub).map((r) => r.at)).map((at) => (at.length ? Math.max(...at) - Math.min(...at) : 0));
-    return { done, throttled: requests.filter((r) => r.status === 429).length, armRequests: requests.length, elapsedMs, aksWriteSpanMs: Math.max(...spans) };
+    const rows = (await Promise.all(ids.map((id) => host.deps.requests.getSteps(id)))).flat();
+    const retried = rows.filter((r) => r.attempts > 1).map((r) => ({ step: `${r.requestId}/${r.name}`, attempts: r.attempts, lastError: r.lastError && `${r.lastError.code}: ${r.lastError.message}` }));
+    return { retried, done, throttled: requests.filter((r) => r.status === 429).length, armRequests: requests.length, elapsedMs, aksWriteSpanMs: Math.max(...spans) };
   } finally {
     await host.close();
   }
