@@ -35,7 +35,7 @@ function direction(r: ClusterRequest): Direction | undefined {
 export function conflictBetween(holder: { id: string; body: ClusterRequest }, waiter: ClusterRequest): string | undefined {
   const h = holder.body;
   if (h.operation === "delete" && waiter.operation !== "create" && waiter.operation !== "delete")
-    return `request ${holder.id} is deleting this cluster's resources (delete of request ${h.deletes}): a ${waiter.operation} cannot follow it`;
+    return `request ${holder.id} is deleting this cluster's resources (delete of request ${h.deletes}): ${waiter.operation} cannot follow it`;
   const [a, b] = [direction(h), direction(waiter)];
   if (a && b && a.family === b.family && a.value !== b.value)
     return `request ${holder.id} (${h.operation}) turns ${a.family} ${a.value} on this cluster and this ${waiter.operation} turns it ${b.value}: the two contradict each other; submit this request again once ${holder.id} has finished if it is still wanted`;
