@@ -60,8 +60,8 @@ export async function takeClusterTurn(deps: AppDeps, req: RequestRecord, row: St
       row,
       error: { code: "ClusterLeaseWaitTimedOut", message: `gave up after waiting ${Math.round(waited / 1000)} s (the limit is ${Math.round(maxWait / 1000)} s) for request ${holder.owner}, which holds cluster ${cluster}` },
     };
-  const waitReason = `waiting for request ${holder.owner} (${holder.operation}), which holds cluster ${cluster}`;
-  if (row.waitingForRequest !== holder.owner) deps.log(`step ${row.name} of ${req.id}: ${waitReason}`);
+  const waitReason = `request ${holder.owner} (${holder.operation}), which holds cluster ${cluster}`;
+  if (row.waitingForRequest !== holder.owner) deps.log(`step ${row.name} of ${req.id} waits for ${waitReason}`);
   // Look again sooner at first, then less often; never later than the holder's lease runs out.
   const delayMs = Math.min(waited / 4, Math.max(0, Date.parse(holder.expiresAt) - now));
   return { kind: "wait", row: { ...row, queuedSince: since, waitReason, waitingForRequest: holder.owner }, delayMs };

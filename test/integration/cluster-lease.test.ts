@@ -84,7 +84,7 @@ describe("one cluster, one writer", () => {
 
   function assertQueued(q: { doc: StatusDocument; step: StepStatus }, holderId: string, holderOp: string, name: string) {
     assert.equal(q.step.waitingForRequest, holderId);
-    assert.equal(q.step.waitingFor, `waiting for request ${holderId} (${holderOp}), which holds cluster ${name}`);
+    assert.equal(q.step.waitingFor, `request ${holderId} (${holderOp}), which holds cluster ${name}`);
     assert.equal(q.step.state, "Pending", "a queued step has not started");
     assert.equal(q.doc.state, "Accepted", "a queued request has not started");
     assert.ok(q.doc.steps.every((s) => s.armWrites === 0));
