@@ -48,6 +48,8 @@ export const SETTINGS = {
   ARM_PACING: { readBy: "app", azure: true, meaning: "pace ARM writes per subscription with shared rate buckets (default true; false switches it off)" },
   ARM_PACING_LIMITS: { readBy: "app", azure: false, meaning: 'JSON overriding the rate buckets, e.g. {"aksWrites":{"capacity":20,"perSecond":0.0167}} (default: ARM\'s documented limits)' },
   ARM_THROTTLE_MAX_WAIT_MS: { readBy: "app", azure: false, meaning: "longest a step waits in all for ARM's rate limits before it fails (default 43200000, 12 h)" },
+  CLUSTER_LEASE_TTL_MS: { readBy: "app", azure: false, meaning: "how long a cluster lease lasts unrenewed before another request may take it over (default 15 minutes)" },
+  CLUSTER_LEASE_MAX_WAIT_MS: { readBy: "app", azure: false, meaning: "how long a request may queue behind another one holding its cluster before it fails (default 6 hours)" },
   // Node-image freshness timer.
   NODE_IMAGE_AUTO_UPGRADE: { readBy: "app", azure: true, meaning: "true turns the freshness timer on" },
   NODE_IMAGE_CHECK_SCHEDULE: { readBy: "host", azure: true, meaning: "NCRONTAB schedule of the timer (%NODE_IMAGE_CHECK_SCHEDULE%)" },
@@ -93,6 +95,9 @@ export function readConfig(env: Env): AppConfig {
       pacing: get("ARM_PACING") !== "false",
       pacingLimits: parsePacingLimits(get("ARM_PACING_LIMITS")),
       maxThrottleWaitMs: num("ARM_THROTTLE_MAX_WAIT_MS", DEFAULT_MAX_THROTTLE_WAIT_MS),
+      // Unset: the defaults in src/app/cluster-lease.ts.
+      ...(num("CLUSTER_LEASE_TTL_MS", 0) > 0 ? { leaseTtlMs: num("CLUSTER_LEASE_TTL_MS", 0) } : {}),
+      ...(num("CLUSTER_LEASE_MAX_WAIT_MS", 0) > 0 ? { leaseMaxWaitMs: num("CLUSTER_LEASE_MAX_WAIT_MS", 0) } : {}),
     },
     nodeImages: { autoUpgrade: get("NODE_IMAGE_AUTO_UPGRADE") === "true", maintenanceWindow: get("NODE_IMAGE_MAINTENANCE_WINDOW") },
   };

@@ -9,6 +9,7 @@ import type { RequestStore } from "../state/request-store.js";
 import type { UpgradeStore } from "../state/upgrade-store.js";
 import type { PacingStore } from "./arm-pacing.js";
 import type { RateLimits } from "../domain/arm-limits.js";
+import type { LeaseStore } from "../state/lease-store.js";
 
 export interface RunnerSettings {
   /** Transient failures a step may have before it fails (DESIGN rule 4). */
@@ -27,6 +28,9 @@ export interface RunnerSettings {
   pacingLimits?: RateLimits;
   /** ARM_THROTTLE_MAX_WAIT_MS: how long in all a step may wait for rate limits before it fails; default 12 h. */
   maxThrottleWaitMs?: number;
+  /** Cluster leases (cluster-lease.ts): how long a lease lasts unrenewed, and how long a step may queue behind one. */
+  leaseTtlMs?: number;
+  leaseMaxWaitMs?: number;
 }
 
 export const DEFAULT_SETTINGS: RunnerSettings = { retryBudget: 8, minRecheckMs: 2_000, maxRecheckMs: 120_000, pacing: true };
@@ -35,6 +39,8 @@ export interface AppDeps {
   requests: RequestStore;
   clusters: ClusterStore;
   upgrades: UpgradeStore;
+  /** One writer per cluster: who holds each cluster now. */
+  leases: LeaseStore;
   queue: QueueSender;
   arm: Arm;
   /** The shared rate buckets of pacing (none: no pacing). */

@@ -72,6 +72,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     requests: stores.requests,
     clusters: stores.clusters,
     upgrades: stores.upgrades,
+    leases: stores.leases,
     queue: bus,
     arm: new ArmGateway(clients),
     pacing: stores.pacing,

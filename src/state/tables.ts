@@ -6,14 +6,16 @@ import { ClusterStore } from "./cluster-store.js";
 import { RequestStore } from "./request-store.js";
 import { UpgradeStore } from "./upgrade-store.js";
 import { TablePacingStore } from "./pacing-store.js";
+import { LeaseStore } from "./lease-store.js";
 
-export const TABLES = { requests: "requests", clusters: "clusters", upgrades: "upgrades", pacing: "pacing" } as const;
+export const TABLES = { requests: "requests", clusters: "clusters", upgrades: "upgrades", pacing: "pacing", leases: "leases" } as const;
 
 export interface StateStores {
   requests: RequestStore;
   clusters: ClusterStore;
   upgrades: UpgradeStore;
   pacing: TablePacingStore;
+  leases: LeaseStore;
   tableClient(name: string): TableClient;
 }
 
@@ -34,6 +36,7 @@ export async function openStores(conn: TableConnection, tablePrefix = ""): Promi
     clusters: new ClusterStore(tableClient(TABLES.clusters)),
     upgrades: new UpgradeStore(tableClient(TABLES.upgrades)),
     pacing: new TablePacingStore(tableClient(TABLES.pacing)),
+    leases: new LeaseStore(tableClient(TABLES.leases)),
     tableClient,
   };
 }
