@@ -14,7 +14,7 @@ import { openStores } from "../state/tables.js";
 import { startArmStandIn, type ArmStandIn, type ArmStandInOptions } from "./arm-standin/index.js";
 import { startAzurite, type Azurite } from "./azurite.js";
 import { LocalBus, type BusOptions } from "./bus.js";
-import type { QueueName } from "../app/queue.js";
+import type { QueueName, QueueSender } from "../app/queue.js";
 import { localRoutes } from "./routes.js";
 import { useDeps } from "../functions/runtime.js";
 import { installFunctionsCore, toTypedData, type FunctionsCoreStandIn } from "./functions-core.js";
@@ -47,6 +47,12 @@ export interface LocalHost {
   standIn?: ArmStandIn;
   azurite: Azurite;
   url?: string;
+  /**
+   * Restarts the function side as a Functions host restart does: in-flight invocations are lost
+   * (their messages redelivered), then new clients and ports on the same Azurite, ARM and queues.
+   * `deps` names the new ports afterwards.
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,25 +63,10 @@ export const LOCAL_SETTINGS: RunnerSettings = { ...DEFAULT_SETTINGS, minRecheckM
 
 export async function startLocalHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
   const [azurite, standIn] = await Promise.all([startAzurite(), opts.armEndpoint ? undefined : startArmStandIn(opts.standIn)]);
-  const stores = await openStores({ clientFor: azurite.tableClient });
-  const clients = new ArmClients(
-    standIn
-      ? { endpoint: standIn.endpoint, credential: staticToken("local-stand-in"), agent: new https.Agent({ ca: standIn.caPem, keepAlive: true }) }
-      : { endpoint: opts.armEndpoint!, credential: await armCredential(opts.armAccessToken) },
-  );
   const bus = new LocalBus({ maxDeliveryCount: 10, ...opts.bus });
   const log = opts.quiet ? () => {} : (m: string) => console.error(`[host] ${m}`);
-  const deps: AppDeps = {
-    requests: stores.requests,
-    clusters: stores.clusters,
-    upgrades: stores.upgrades,
-    queue: bus,
-    arm: new ArmGateway(clients),
-    settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), allowedScopes: readLocalConfig(process.env).allowedScopes, ...opts.settings },
-    now: () => new Date(),
-    log,
-  };
-  useDeps(deps);
+  let side = await startFunctionSide(opts, azurite, standIn, bus, log);
+  const deps = side.deps;
   // Unrestricted is for the local host only (the Functions app refuses to start without the setting).
   if (!deps.settings.allowedScopes && !opts.quiet) console.warn(UNRESTRICTED_WARNING);
 
@@ -112,12 +103,23 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   }
 
-  return {
+  const queues = core.byTrigger("serviceBusTrigger").map(({ binding }) => String(binding.queueName) as QueueName);
+  const host: LocalHost = {
     deps,
     bus,
     standIn,
     azurite,
     url,
+    async restart() {
+      // The process is gone: its invocations die at their next call and their messages go back to
+      // the queue (Service Bus redelivers them once the lock lapses). Nothing is delivered until the
+      // new process is up; Azurite, ARM and the queued messages are untouched.
+      queues.forEach((q) => bus.pause(q));
+      side.stop();
+      side = await startFunctionSide(opts, azurite, standIn, bus, log);
+      host.deps = side.deps;
+      queues.forEach((q) => bus.resume(q));
+    },
     async close() {
       bus.close();
       // Closing drops every connection at once: a keep-alive connection that is busy when close()
@@ -128,6 +130,54 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       await Promise.all([azurite.stop(), standIn?.close()]);
     },
   };
+  return host;
+}
+
+/**
+ * What one host process holds: its storage and ARM clients and the bus sender, as the app's ports,
+ * installed for the functions. `stop` ends that process: every call through its ports fails from
+ * then on (and a call under way fails when it returns), as an invocation of a killed process stops.
+ */
+async function startFunctionSide(opts: LocalHostOptions, azurite: Azurite, standIn: ArmStandIn | undefined, bus: LocalBus, log: (m: string) => void) {
+  let alive = true;
+  const mortal = <T extends object>(port: T): T => untilStopped(port, () => alive);
+  const stores = await openStores({ clientFor: azurite.tableClient });
+  const clients = new ArmClients(
+    standIn
+      ? { endpoint: standIn.endpoint, credential: staticToken("local-stand-in"), agent: new https.Agent({ ca: standIn.caPem, keepAlive: true }) }
+      : { endpoint: opts.armEndpoint!, credential: await armCredential(opts.armAccessToken) },
+  );
+  const deps: AppDeps = {
+    requests: mortal(stores.requests),
+    clusters: mortal(stores.clusters),
+    upgrades: mortal(stores.upgrades),
+    queue: mortal<QueueSender>({ send: (queue, messages) => bus.send(queue, messages) }),
+    arm: mortal(new ArmGateway(clients)),
+    settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), allowedScopes: readLocalConfig(process.env).allowedScopes, ...opts.settings },
+    now: () => new Date(),
+    log,
+  };
+  useDeps(deps);
+  return { deps, stop: () => (alive = false) };
+}
+
+/** The port's methods, failing once `alive()` is false (checked before the call and after it returns). */
+function untilStopped<T extends object>(port: T, alive: () => boolean): T {
+  const check = () => {
+    if (!alive()) throw new Error("the host process stopped");
+  };
+  return new Proxy(port, {
+    get(target, key) {
+      const value = Reflect.get(target, key);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        check();
+        const result = await value.apply(target, args);
+        check();
+        return result;
+      };
+    },
+  });
 }
 
 const staticToken = (token: string) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) });
