@@ -50,9 +50,9 @@ export interface LocalHost {
   /**
    * Restarts the function side as a Functions host restart does: in-flight invocations are lost
    * (their messages redelivered), then new clients and ports on the same Azurite, ARM and queues.
-   * `deps` names the new ports afterwards.
+   * `deps` names the new ports afterwards; `beforeStart` sees them before any message is delivered.
    */
-  restart(): Promise<void>;
+  restart(beforeStart?: (deps: AppDeps) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,7 +110,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     standIn,
     azurite,
     url,
-    async restart() {
+    async restart(beforeStart) {
       // The process is gone: its invocations die at their next call and their messages go back to
       // the queue (Service Bus redelivers them once the lock lapses). Nothing is delivered until the
       // new process is up; Azurite, ARM and the queued messages are untouched.
@@ -118,6 +118,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       side.stop();
       side = await startFunctionSide(opts, azurite, standIn, bus, log);
       host.deps = side.deps;
+      beforeStart?.(host.deps);
       queues.forEach((q) => bus.resume(q));
     },
     async close() {

@@ -59,6 +59,8 @@ interface Run {
   writes: string[];
   armState: string[];
   requests: RecordedRequest[];
+  /** Messages still queued or in flight once the request ended (scheduled re-checks included). */
+  pending: number;
 }
 
 /**
@@ -75,7 +77,7 @@ async function run(name: string, opts: { faults?: boolean; host?: LocalHostOptio
     opts.arrange?.(host);
     host.bus.resume(QUEUES.steps);
     const status = await waitForRequest(host, accepted.id, 180_000);
-    return { status, writes: writesOf(host), armState: armStateOf(host), requests: [...host.standIn!.requests] };
+    return { status, writes: writesOf(host), armState: armStateOf(host), requests: [...host.standIn!.requests], pending: host.bus.pending() };
   } finally {
     await host.close();
   }
@@ -140,7 +142,7 @@ class Crashes {
 }
 
 /** After each ARM write: `then` runs once the write has reached ARM and returned. */
-function afterArmWrites(host: LocalHost, then: (key: string) => void): void {
+function afterArmWrites(host: Pick<LocalHost, "deps">, then: (key: string) => void): void {
   const arm = host.deps.arm;
   const put = arm.put.bind(arm);
   const post = arm.post.bind(arm);
@@ -204,4 +206,97 @@ describe("fault suite: an invocation that crashes at each point of a step (the f
         assert.deepEqual(crashed.writes, cleanRun.writes, "no resource written twice, none missed");
         assert.deepEqual(crashed.armState, cleanRun.armState);
       });
+});
+
+const LRO_ENDINGS = {
+  Failed: { status: "Failed", code: "QuotaExceeded", message: "Operation could not be completed as it results in exceeding approved Total Regional Cores quota (injected by the test)." },
+  Canceled: { status: "Canceled", code: "OperationCanceled", message: "The operation was canceled by another request on the resource (injected by the test)." },
+} as const;
+
+/** Steps that depend on `name`, directly or through others. */
+function dependentsOf(status: StatusDocument, name: string): Set<string> {
+  const out = new Set<string>();
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const s of status.steps)
+      if (!out.has(s.name) && s.dependsOn.some((d) => d === name || out.has(d))) grew = out.add(s.name).size > 0;
+  }
+  return out;
+}
+
+/** Accepted writes to a resource (its id, or an action on it). */
+const writesTo = (run: Run, resourceId: string) =>
+  run.requests.filter((r) => r.method !== "GET" && r.status > 0 && r.status < 400 && (r.path.toLowerCase() === resourceId.toLowerCase() || r.path.toLowerCase().startsWith(`${resourceId.toLowerCase()}/`) && !r.path.slice(resourceId.length + 1).includes("/")));
+
+/** The request failed at one step, with ARM's error; nothing after that step started or was written. */
+function assertFailedAtOneStep(run: Run, error: { code: string; message: string }) {
+  assert.equal(run.status.state, "Failed", JSON.stringify(run.status.steps.map((s) => [s.name, s.state])));
+  assert.equal(run.status.error?.code, error.code);
+  assert.ok(run.status.error?.message.includes(error.message), `status error carries ARM's message: ${run.status.error?.message}`);
+  const failed = run.status.steps.filter((s) => s.state === "Failed");
+  assert.equal(failed.length, 1, "one step failed");
+  const step = failed[0];
+  assert.equal(step.error?.code, error.code);
+  assert.ok(step.error?.message.includes(error.message), `the step's error carries ARM's message: ${step.error?.message}`);
+  const failedAt = Date.parse(step.finishedAt!);
+  const dependents = dependentsOf(run.status, step.name);
+  assert.ok(dependents.size > 0 || run.status.steps.every((s) => !s.dependsOn.includes(step.name)), "dependents found");
+  for (const s of run.status.steps.filter((x) => dependents.has(x.name))) {
+    assert.equal(s.state, "Pending", `${s.name} (depends on ${step.name}) never started`);
+    assert.equal(s.armWrites, 0, `${s.name} wrote nothing`);
+  }
+  // What was written after the failure came from steps already under way that do not depend on it
+  // (a sibling's message may have been in flight); none from a dependent.
+  const late = run.requests.filter((r) => r.at > failedAt && r.method !== "GET" && r.status > 0 && r.status < 400);
+  const dependentIds = run.status.steps.filter((x) => dependents.has(x.name) && x.resourceId).map((x) => x.resourceId!.toLowerCase());
+  for (const w of late) assert.ok(!dependentIds.some((id) => w.path.toLowerCase().startsWith(id)), `${w.method} ${w.path} was written after ${step.name} failed`);
+  assert.equal(run.pending, 0, "no message left: nothing retries on");
+  return step;
+}
+
+describe("fault suite: a long-running operation that ends Failed or Canceled", () => {
+  for (const name of exampleNames()) {
+    for (const ending of Object.values(LRO_ENDINGS))
+      it(`${name}: the first long-running write ends ${ending.status} → the request fails with ARM's code and message, nothing after it starts`, async () => {
+        const r = await run(name, { arrange: (host) => host.standIn!.addOperationFault(ending) });
+        const step = assertFailedAtOneStep(r, ending);
+        assert.equal(writesTo(r, step.resourceId!).length, 1, `${step.resourceId} written once: a terminal error is not retried`);
+      });
+  }
+});
+
+describe("fault suite: the Functions host restarted while requests run", () => {
+  it("every example at once, the host restarted after the 3rd and the 12th ARM write: each succeeds with its clean run's writes and ARM state", async () => {
+    const names = exampleNames();
+    const cleanRuns: Run[] = [];
+    for (const name of names) cleanRuns.push(await clean(name));
+    const restartAfter = [3, 12];
+    assert.ok(cleanRuns.flatMap((c) => c.writes).length > restartAfter.at(-1)!, "enough writes to restart in the middle");
+    const host = await startTestHost();
+    try {
+      for (const name of names) for (const r of seedOf(name)) host.standIn!.seed(r);
+      host.bus.pause(QUEUES.steps);
+      const ids: string[] = [];
+      for (const name of names) ids.push((await acceptRequest(host.deps, example(name))).status.id);
+      // The invocation whose write is the Nth dies with the host, right after ARM answered it.
+      let writes = 0;
+      let restarted!: () => void;
+      const allRestarted = new Promise<void>((r) => (restarted = r));
+      const count = () => {
+        if (!restartAfter.includes(++writes)) return;
+        const last = writes === restartAfter.at(-1);
+        void host.restart((deps) => afterArmWrites({ deps }, count)).then(() => last && restarted());
+      };
+      afterArmWrites(host, count);
+      host.bus.resume(QUEUES.steps);
+      await allRestarted;
+      const statuses: StatusDocument[] = [];
+      for (const id of ids) statuses.push(await waitForRequest(host, id, 180_000));
+      for (const s of statuses) assert.equal(s.state, "Succeeded", `${s.id}: ${JSON.stringify(s.error)}`);
+      assert.deepEqual(writesOf(host), cleanRuns.flatMap((c) => c.writes).sort(), "no resource written twice, none missed");
+      assert.deepEqual(armStateOf(host), cleanRuns.flatMap((c) => c.armState).sort());
+    } finally {
+      await host.close();
+    }
+  });
 });
