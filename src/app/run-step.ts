@@ -24,6 +24,7 @@ import { writeFailed, writeFinished, writeStarted } from "./observers.js";
 import { finishRequest, markRequestRunning, settleCancel } from "./request-state.js";
 import type { WriteProgress } from "./arm.js";
 import { planOf } from "./plan-of.js";
+import { takeClusterTurn } from "./cluster-lease.js";
 
 const DEFAULT_MAX_WAIT_MS = 30 * 60_000;
 
@@ -42,10 +43,13 @@ export async function runStep(deps: AppDeps, msg: StepMessage): Promise<void> {
   const plan = planOf(req);
   const def = plan.steps.find((s) => s.name === row.name);
   if (!def) throw new Error(`step ${row.name} is not in the plan of ${req.id}`);
+  // One cluster, one writer: a step acts only while its request holds the cluster (cluster-lease.ts).
+  const turn = await takeClusterTurn(deps, req, row);
+  if (turn.kind !== "go") return ignoreConflict(turn.kind === "wait" ? reschedule(deps, turn.row, turn.delayMs) : fail(deps, req, turn.row, turn.error));
   const rows = await deps.requests.getSteps(req.id);
   const ctx = contextFor(req, def, rows, plan.steps, row);
   const now = deps.now();
-  const next: StepRecord = { ...row, state: "Running", startedAt: row.startedAt ?? now.toISOString(), attempts: Math.max(1, row.attempts) };
+  const next: StepRecord = { ...turn.row, state: "Running", startedAt: row.startedAt ?? now.toISOString(), attempts: Math.max(1, row.attempts) };
   if (row.state === "Pending") await markRequestRunning(deps, req.id);
 
   try {
@@ -267,7 +271,7 @@ function settlePostSent(def: StepDef, ctx: StepContext, row: StepRecord, current
   const target = i >= 0 ? current[i] : undefined;
   const ran = i >= 0 && fingerprint(target) !== sent.before;
   const settled: StepRecord = { ...row, postSent: undefined, posts: row.posts + (ran ? 1 : 0), writes: row.writes + (ran ? 1 : 0) };
-  return { row: settled, running: ran && PROVISIONING_IN_PROGRESS(target) ? `${sent.action} sent before a restart is ${provisioningState(target)}` : undefined };
+  return { row: settled, running: ran && PROVISIONING_IN_PROGRESS(target) ? `${sent.action} sent by the attempt that died is ${provisioningState(target)}` : undefined };
 }
 
 const fingerprint = (read: unknown) => createHash("sha256").update(JSON.stringify(read ?? null)).digest("base64url");
@@ -277,6 +281,9 @@ function createdByPut(def: StepDef, ctx: StepContext, current: readonly unknown[
   const i = def.reads(ctx).findIndex((r) => sameId(r.id, id));
   return i >= 0 && current[i] === undefined ? [id] : [];
 }
+
+/** Another invocation acted on this step first (its row changed since it was read): nothing to do. */
+const ignoreConflict = (p: Promise<void>) => p.catch((e) => { if (!(e instanceof ConcurrencyError)) throw e; });
 
 const union = (a: string[] | undefined, b: string[]) => {
   const out = [...(a ?? [])];

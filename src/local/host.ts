@@ -152,6 +152,7 @@ async function startFunctionSide(opts: LocalHostOptions, azurite: Azurite, stand
     requests: mortal(stores.requests),
     clusters: mortal(stores.clusters),
     upgrades: mortal(stores.upgrades),
+    leases: mortal(stores.leases),
     queue: mortal<QueueSender>({ send: (queue, messages) => bus.send(queue, messages) }),
     arm: mortal(new ArmGateway(clients)),
     settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), allowedScopes: readLocalConfig(process.env).allowedScopes, ...opts.settings },
