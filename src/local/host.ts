@@ -10,7 +10,8 @@ import { DEFAULT_SETTINGS } from "../app/deps.js";
 import { readLocalConfig } from "../config.js";
 import { ArmGateway } from "../azure/arm-gateway.js";
 import { ArmClients, armCredential } from "../azure/clients.js";
-import { openStores } from "../state/tables.js";
+import { openStores, TABLES } from "../state/tables.js";
+import { SignallingRequestStore } from "./finished-requests.js";
 import { startArmStandIn, type ArmStandIn, type ArmStandInOptions } from "./arm-standin/index.js";
 import { startAzurite, type Azurite } from "./azurite.js";
 import { LocalBus, type BusOptions } from "./bus.js";
@@ -47,6 +48,8 @@ export interface LocalHost {
   standIn?: ArmStandIn;
   azurite: Azurite;
   url?: string;
+  /** Resolves when request `id` is next saved in a final state (subscribe, then read its state). */
+  nextFinish(id: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ export const LOCAL_SETTINGS: RunnerSettings = { ...DEFAULT_SETTINGS, minRecheckM
 export async function startLocalHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
   const [azurite, standIn] = await Promise.all([startAzurite(), opts.armEndpoint ? undefined : startArmStandIn(opts.standIn)]);
   const stores = await openStores({ clientFor: azurite.tableClient });
+  const requests = new SignallingRequestStore(stores.tableClient(TABLES.requests));
   const clients = new ArmClients(
     standIn
       ? { endpoint: standIn.endpoint, credential: staticToken("local-stand-in"), agent: new https.Agent({ ca: standIn.caPem, keepAlive: true }) }
@@ -66,7 +70,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   const bus = new LocalBus({ maxDeliveryCount: 10, ...opts.bus });
   const log = opts.quiet ? () => {} : (m: string) => console.error(`[host] ${m}`);
   const deps: AppDeps = {
-    requests: stores.requests,
+    requests,
     clusters: stores.clusters,
     upgrades: stores.upgrades,
     queue: bus,
@@ -118,6 +122,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     standIn,
     azurite,
     url,
+    nextFinish: (id) => requests.nextFinish(id),
     async close() {
       bus.close();
       // Closing drops every connection at once: a keep-alive connection that is busy when close()
