@@ -44,6 +44,8 @@ export interface OperationSpec {
 
 export class Operations {
   private readonly ops = new Map<string, Operation>();
+  /** The operations still InProgress: what every request checks, kept apart from the (growing) history. */
+  private readonly running = new Set<Operation>();
 
   constructor(
     private readonly now: () => number,
@@ -67,7 +69,13 @@ export class Operations {
       result: spec.result,
     };
     this.ops.set(op.id.toLowerCase(), op);
+    this.running.add(op);
     return op;
+  }
+
+  /** Every operation started so far, in order. */
+  all(): Operation[] {
+    return [...this.ops.values()];
   }
 
   get(id: string): Operation | undefined {
@@ -77,7 +85,7 @@ export class Operations {
   /** Completes every operation whose time has come, earliest first. */
   settle(): void {
     const now = this.now();
-    const due = [...this.ops.values()].filter((op) => op.status === "InProgress" && op.doneAt <= now).sort((a, b) => a.doneAt - b.doneAt);
+    const due = [...this.running].filter((op) => op.doneAt <= now).sort((a, b) => a.doneAt - b.doneAt);
     for (const op of due) {
       try {
         op.complete();
@@ -87,6 +95,7 @@ export class Operations {
         op.status = "Failed";
         op.error = { code: e.code, message: e.message };
       }
+      this.running.delete(op);
     }
   }
 
@@ -96,12 +105,12 @@ export class Operations {
    * descendant (a cluster while one of its pools upgrades).
    */
   blocking(id: string): Operation | undefined {
-    return [...this.ops.values()].find((op) => op.status === "InProgress" && (isSameOrUnder(id, op.lockId) || isSameOrUnder(op.lockId, id) || isSameOrUnder(op.resourceId, id)));
+    return [...this.running].find((op) => isSameOrUnder(id, op.lockId) || isSameOrUnder(op.lockId, id) || isSameOrUnder(op.resourceId, id));
   }
 
   /** The running operation on exactly this resource. */
   runningOn(id: string): Operation | undefined {
-    return [...this.ops.values()].find((op) => op.status === "InProgress" && isSameOrUnder(id, op.resourceId) && isSameOrUnder(op.resourceId, id));
+    return [...this.running].find((op) => isSameOrUnder(id, op.resourceId) && isSameOrUnder(op.resourceId, id));
   }
 
   statusUrl(endpoint: string, op: Operation, apiVersion: string): string {
