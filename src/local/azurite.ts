@@ -30,7 +30,19 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startAzurite(port?: number): Promise<Azurite> {
-  const tablePort = port ?? (await freePort());
+  if (port !== undefined) return launch(port);
+  // A free port can be taken by another process between freePort() and Azurite's listen: try a
+  // few fresh ports before giving up (Azurite exits at once with EADDRINUSE, so this is quick).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(await freePort());
+    } catch (e) {
+      if (attempt >= 3 || !String(e).includes("EADDRINUSE")) throw e;
+    }
+  }
+}
+
+async function launch(tablePort: number): Promise<Azurite> {
   const pkg = createRequire(import.meta.url).resolve("azurite/package.json");
   const main = path.join(path.dirname(pkg), "dist/src/table/main.js");
   // exit-with-parent.cjs ends Azurite when this process ends, however it ends (its stdin closes).
