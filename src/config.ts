@@ -43,6 +43,8 @@ export const SETTINGS = {
   STEP_RETRY_BUDGET: { readBy: "app", azure: true, meaning: "transient failures a step may have" },
   RECHECK_MIN_MS: { readBy: "app", azure: true, meaning: "shortest scheduled re-check" },
   RECHECK_MAX_MS: { readBy: "app", azure: true, meaning: "longest scheduled re-check" },
+  CLUSTER_LEASE_TTL_MS: { readBy: "app", azure: false, meaning: "how long a cluster lease lasts unrenewed before another request may take it over (default 15 minutes)" },
+  CLUSTER_LEASE_MAX_WAIT_MS: { readBy: "app", azure: false, meaning: "how long a request may queue behind another one holding its cluster before it fails (default 6 hours)" },
   // Node-image freshness timer.
   NODE_IMAGE_AUTO_UPGRADE: { readBy: "app", azure: true, meaning: "true turns the freshness timer on" },
   NODE_IMAGE_CHECK_SCHEDULE: { readBy: "host", azure: true, meaning: "NCRONTAB schedule of the timer (%NODE_IMAGE_CHECK_SCHEDULE%)" },
@@ -85,6 +87,9 @@ export function readConfig(env: Env): AppConfig {
       minRecheckMs: num("RECHECK_MIN_MS", DEFAULT_SETTINGS.minRecheckMs),
       maxRecheckMs: num("RECHECK_MAX_MS", DEFAULT_SETTINGS.maxRecheckMs),
       allowedScopes: parseAllowedScopes(get("ALLOWED_SCOPES")),
+      // Unset: the defaults in src/app/cluster-lease.ts.
+      ...(num("CLUSTER_LEASE_TTL_MS", 0) > 0 ? { leaseTtlMs: num("CLUSTER_LEASE_TTL_MS", 0) } : {}),
+      ...(num("CLUSTER_LEASE_MAX_WAIT_MS", 0) > 0 ? { leaseMaxWaitMs: num("CLUSTER_LEASE_MAX_WAIT_MS", 0) } : {}),
     },
     nodeImages: { autoUpgrade: get("NODE_IMAGE_AUTO_UPGRADE") === "true", maintenanceWindow: get("NODE_IMAGE_MAINTENANCE_WINDOW") },
   };

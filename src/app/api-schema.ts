@@ -43,8 +43,9 @@ export const stepStatus = z.object({
   dependsOn: z.array(z.string()),
   description: z.string().describe("What the step writes."),
   lastError: stepError.optional().describe("The last transient error the step is retrying."),
-  waitingFor: z.string().optional(),
-  nextCheckAt: TIME.optional().describe("When a running step looks again."),
+  waitingFor: z.string().optional().describe("What the step waits for, in words (e.g. the request that holds its cluster)."),
+  waitingForRequest: z.string().optional().describe("The id of the request this step is queued behind: it holds the cluster (one writer per cluster)."),
+  nextCheckAt: TIME.optional().describe("When a running or queued step looks again."),
   armWrites: z.number().int(),
 });
 

@@ -7,6 +7,7 @@ import type { QueueSender } from "./queue.js";
 import type { ClusterStore } from "../state/cluster-store.js";
 import type { RequestStore } from "../state/request-store.js";
 import type { UpgradeStore } from "../state/upgrade-store.js";
+import type { LeaseStore } from "../state/lease-store.js";
 
 export interface RunnerSettings {
   /** Transient failures a step may have before it fails (DESIGN rule 4). */
@@ -16,6 +17,9 @@ export interface RunnerSettings {
   maxRecheckMs: number;
   /** ALLOWED_SCOPES: where requests may act; undefined = anywhere (the local host only). */
   allowedScopes?: AllowedScopes;
+  /** Cluster leases (cluster-lease.ts): how long a lease lasts unrenewed, and how long a step may queue behind one. */
+  leaseTtlMs?: number;
+  leaseMaxWaitMs?: number;
 }
 
 export const DEFAULT_SETTINGS: RunnerSettings = { retryBudget: 8, minRecheckMs: 2_000, maxRecheckMs: 120_000 };
@@ -24,6 +28,8 @@ export interface AppDeps {
   requests: RequestStore;
   clusters: ClusterStore;
   upgrades: UpgradeStore;
+  /** One writer per cluster: who holds each cluster now. */
+  leases: LeaseStore;
   queue: QueueSender;
   arm: Arm;
   settings: RunnerSettings;

@@ -4,6 +4,7 @@ import type { ErrorInfo, RequestRecord, RequestState } from "../state/request-st
 import type { AppDeps } from "./deps.js";
 import { withRetryOnConflict } from "./optimistic.js";
 import { isTerminal } from "./status.js";
+import { releaseClusterLease } from "./cluster-lease.js";
 
 export function updateRequest(deps: AppDeps, id: string, change: (r: RequestRecord) => RequestRecord | undefined): Promise<void> {
   return withRetryOnConflict(`request ${id}`, async () => {
@@ -16,9 +17,18 @@ export function updateRequest(deps: AppDeps, id: string, change: (r: RequestReco
 export const markRequestRunning = (deps: AppDeps, id: string) =>
   updateRequest(deps, id, (r) => (r.state === "Accepted" ? { ...r, state: "Running" } : undefined));
 
-/** Terminal states are final: a late success never overwrites a failure. */
-export const finishRequest = (deps: AppDeps, id: string, state: Extract<RequestState, "Succeeded" | "Failed" | "Canceled">, error?: ErrorInfo, outputs?: Record<string, unknown>) =>
-  updateRequest(deps, id, (r) => (isTerminal(r.state) ? undefined : { ...r, state, error, outputs: outputs ?? r.outputs }));
+/**
+ * Terminal states are final: a late success never overwrites a failure. A request that has ended
+ * gives its cluster back (again, harmlessly, when its last message is redelivered).
+ */
+export async function finishRequest(deps: AppDeps, id: string, state: Extract<RequestState, "Succeeded" | "Failed" | "Canceled">, error?: ErrorInfo, outputs?: Record<string, unknown>): Promise<void> {
+  let target: string | undefined;
+  await updateRequest(deps, id, (r) => {
+    target = r.target;
+    return isTerminal(r.state) ? undefined : { ...r, state, error, outputs: outputs ?? r.outputs };
+  });
+  if (target) await releaseClusterLease(deps, id, target);
+}
 
 /**
  * A cancel-requested request ends Canceled once no step has an ARM write in flight (those finish:

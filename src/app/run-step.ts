@@ -23,6 +23,7 @@ import { writeFailed, writeFinished, writeStarted } from "./observers.js";
 import { finishRequest, markRequestRunning, settleCancel } from "./request-state.js";
 import type { WriteProgress } from "./arm.js";
 import { planOf } from "./plan-of.js";
+import { takeClusterTurn } from "./cluster-lease.js";
 
 const DEFAULT_MAX_WAIT_MS = 30 * 60_000;
 
@@ -41,10 +42,13 @@ export async function runStep(deps: AppDeps, msg: StepMessage): Promise<void> {
   const plan = planOf(req);
   const def = plan.steps.find((s) => s.name === row.name);
   if (!def) throw new Error(`step ${row.name} is not in the plan of ${req.id}`);
+  // One cluster, one writer: a step acts only while its request holds the cluster (cluster-lease.ts).
+  const turn = await takeClusterTurn(deps, req, row);
+  if (turn.kind !== "go") return ignoreConflict(turn.kind === "wait" ? reschedule(deps, turn.row, turn.delayMs) : fail(deps, req, turn.row, turn.error));
   const rows = await deps.requests.getSteps(req.id);
   const ctx = contextFor(req, def, rows, plan.steps, row);
   const now = deps.now();
-  const next: StepRecord = { ...row, state: "Running", startedAt: row.startedAt ?? now.toISOString(), attempts: Math.max(1, row.attempts) };
+  const next: StepRecord = { ...turn.row, state: "Running", startedAt: row.startedAt ?? now.toISOString(), attempts: Math.max(1, row.attempts) };
   // Only the first step to start moves the request out of Accepted (the row was read just above).
   if (row.state === "Pending" && req.state === "Accepted") await markRequestRunning(deps, req.id);
 
@@ -242,6 +246,9 @@ function createdByPut(def: StepDef, ctx: StepContext, current: readonly unknown[
   const i = def.reads(ctx).findIndex((r) => sameId(r.id, id));
   return i >= 0 && current[i] === undefined ? [id] : [];
 }
+
+/** Another invocation acted on this step first (its row changed since it was read): nothing to do. */
+const ignoreConflict = (p: Promise<void>) => p.catch((e) => { if (!(e instanceof ConcurrencyError)) throw e; });
 
 const union = (a: string[] | undefined, b: string[]) => {
   const out = [...(a ?? [])];

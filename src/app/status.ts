@@ -16,6 +16,8 @@ export interface StepStatus {
   description: string;
   lastError?: ErrorInfo;
   waitingFor?: string;
+  /** The request this step is queued behind: it holds the cluster (one writer per cluster). */
+  waitingForRequest?: string;
   nextCheckAt?: string;
   armWrites: number;
 }
@@ -62,6 +64,7 @@ export function statusDocument(req: RequestRecord, rows: StepRecord[]): StatusDo
   const byName = new Map(rows.map((r) => [r.name, r]));
   const steps = req.plan.map((p): StepStatus => {
     const r = byName.get(p.name);
+    const active = r?.state === "Running" || r?.state === "Pending";
     return clean({
       name: p.name,
       state: r?.state ?? "Pending",
@@ -73,8 +76,10 @@ export function statusDocument(req: RequestRecord, rows: StepRecord[]): StatusDo
       dependsOn: p.dependsOn,
       description: p.describe,
       lastError: r?.state === "Succeeded" ? undefined : r?.lastError,
-      waitingFor: r?.state === "Running" ? r?.waitReason : undefined,
-      nextCheckAt: r?.state === "Running" ? r?.nextCheckAt : undefined,
+      // A step queued behind another request for its cluster waits before it starts (still Pending).
+      waitingFor: active ? r?.waitReason : undefined,
+      waitingForRequest: active ? r?.waitingForRequest : undefined,
+      nextCheckAt: active ? r?.nextCheckAt : undefined,
       armWrites: r?.writes ?? 0,
     });
   });

@@ -45,6 +45,7 @@ async function fromConfig(config: AppConfig): Promise<AppDeps> {
     requests: stores.requests,
     clusters: stores.clusters,
     upgrades: stores.upgrades,
+    leases: stores.leases,
     queue,
     arm: new ArmGateway(new ArmClients({ endpoint: config.armEndpoint, credential })),
     settings: requireAllowedScopes(config.runner),

@@ -73,6 +73,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     requests,
     clusters: stores.clusters,
     upgrades: stores.upgrades,
+    leases: stores.leases,
     queue: bus,
     arm: new ArmGateway(clients),
     settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), allowedScopes: readLocalConfig(process.env).allowedScopes, ...opts.settings },

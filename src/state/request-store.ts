@@ -61,6 +61,11 @@ export interface StepRecord {
   finishedAt?: string;
   waitingSince?: string;
   waitReason?: string;
+  /** Queued behind another request that holds the cluster (cluster-lease.ts): since when, and which. */
+  queuedSince?: string;
+  waitingForRequest?: string;
+  /** The cluster's lease, held by this step's request until then (as this step last saw it). */
+  leaseUntil?: string;
   /** When the scheduled re-check message is due. */
   nextCheckAt?: string;
   resourceId?: string;

@@ -5,13 +5,15 @@ import type { TokenCredential } from "@azure/core-auth";
 import { ClusterStore } from "./cluster-store.js";
 import { RequestStore } from "./request-store.js";
 import { UpgradeStore } from "./upgrade-store.js";
+import { LeaseStore } from "./lease-store.js";
 
-export const TABLES = { requests: "requests", clusters: "clusters", upgrades: "upgrades" } as const;
+export const TABLES = { requests: "requests", clusters: "clusters", upgrades: "upgrades", leases: "leases" } as const;
 
 export interface StateStores {
   requests: RequestStore;
   clusters: ClusterStore;
   upgrades: UpgradeStore;
+  leases: LeaseStore;
   tableClient(name: string): TableClient;
 }
 
@@ -27,5 +29,5 @@ export async function openStores(conn: TableConnection, tablePrefix = ""): Promi
   };
   // createTable answers 409 when the table exists; the SDK swallows that for us.
   await Promise.all(Object.values(TABLES).map((t) => tableClient(t).createTable()));
-  return { requests: new RequestStore(tableClient(TABLES.requests)), clusters: new ClusterStore(tableClient(TABLES.clusters)), upgrades: new UpgradeStore(tableClient(TABLES.upgrades)), tableClient };
+  return { requests: new RequestStore(tableClient(TABLES.requests)), clusters: new ClusterStore(tableClient(TABLES.clusters)), upgrades: new UpgradeStore(tableClient(TABLES.upgrades)), leases: new LeaseStore(tableClient(TABLES.leases)), tableClient };
 }

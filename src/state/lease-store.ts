@@ -1,0 +1,79 @@
+// Cluster leases: one row per cluster (partition key: the cluster's lowercased ARM id), naming the
+// request that may write to the cluster now. Every change is conditional: a new lease is created
+// only if there is none (409 otherwise), a lease is changed or removed only with the ETag it was
+// read with (412 otherwise), so two writers can never both believe they hold it.
+import type { TableClient } from "@azure/data-tables";
+import { ConcurrencyError, encodeKey } from "./request-store.js";
+
+export interface ClusterLease {
+  /** The cluster's ARM id as the request names it (the key is its lowercased form). */
+  clusterId: string;
+  /** The request (or node-image upgrade request) that holds the cluster. */
+  owner: string;
+  /** The owner's operation, for the status of those waiting behind it. */
+  operation: string;
+  acquiredAt: string;
+  /** After this, another request may take the lease over (its owner stopped renewing it). */
+  expiresAt: string;
+  /** The owner this lease was taken over from, when it was. */
+  takenOverFrom?: string;
+  etag?: string;
+}
+
+const LEASE_ROW = "lease";
+export const leaseKey = (clusterId: string) => encodeKey(clusterId.toLowerCase());
+const isStatus = (e: unknown, ...codes: number[]) => codes.includes((e as { statusCode?: number }).statusCode ?? 0);
+
+export class LeaseStore {
+  constructor(private readonly table: TableClient) {}
+
+  async get(clusterId: string): Promise<ClusterLease | undefined> {
+    try {
+      const e = await this.table.getEntity<Record<string, unknown>>(leaseKey(clusterId), LEASE_ROW);
+      const { partitionKey: _p, rowKey: _r, timestamp: _t, "odata.metadata": _m, etag, ...rest } = e as Record<string, unknown>;
+      return { ...(rest as unknown as ClusterLease), etag: etag as string };
+    } catch (e) {
+      if (isStatus(e, 404)) return undefined;
+      throw e;
+    }
+  }
+
+  /** Creates the lease when the cluster has none; throws ConcurrencyError when it has one. */
+  async create(lease: ClusterLease): Promise<ClusterLease> {
+    try {
+      const r = await this.table.createEntity(this.entity(lease) as never);
+      return { ...lease, etag: r.etag };
+    } catch (e) {
+      if (isStatus(e, 409)) throw new ConcurrencyError(`cluster ${lease.clusterId} already has a lease`);
+      throw e;
+    }
+  }
+
+  /** Replaces the lease read with `lease.etag` (renewal, take-over); ConcurrencyError when it changed or went. */
+  async replace(lease: ClusterLease): Promise<ClusterLease> {
+    if (!lease.etag) throw new Error("replace needs the ETag the lease was read with");
+    try {
+      const r = await this.table.updateEntity(this.entity(lease) as never, "Replace", { etag: lease.etag });
+      return { ...lease, etag: r.etag };
+    } catch (e) {
+      if (isStatus(e, 412, 404)) throw new ConcurrencyError(`lease of cluster ${lease.clusterId} changed since it was read`);
+      throw e;
+    }
+  }
+
+  /** Removes the lease read with `lease.etag`; ConcurrencyError when it changed since (a lease already gone is fine). */
+  async remove(lease: ClusterLease): Promise<void> {
+    try {
+      await this.table.deleteEntity(leaseKey(lease.clusterId), LEASE_ROW, { etag: lease.etag ?? "*" });
+    } catch (e) {
+      if (isStatus(e, 404)) return;
+      if (isStatus(e, 412)) throw new ConcurrencyError(`lease of cluster ${lease.clusterId} changed since it was read`);
+      throw e;
+    }
+  }
+
+  private entity(lease: ClusterLease): Record<string, unknown> {
+    const { etag: _e, ...fields } = lease;
+    return Object.fromEntries(Object.entries({ partitionKey: leaseKey(lease.clusterId), rowKey: LEASE_ROW, ...fields }).filter(([, v]) => v !== undefined));
+  }
+}
