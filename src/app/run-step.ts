@@ -7,13 +7,14 @@
 // a no-op when it did not); anything else is stale and is dropped. So a redelivered or duplicated
 // message never writes to ARM twice, and a crash between an ARM write and the next message is
 // healed by redelivery.
+import { createHash } from "node:crypto";
 import { ArmError } from "../azure/errors.js";
 import { redact } from "../domain/redact.js";
 import { ancestors, readySteps } from "../domain/plan.js";
 import { sameId } from "../domain/naming.js";
 import type { ClusterRequest } from "../domain/contract.js";
 import type { ManagedCluster } from "@azure/arm-containerservice";
-import type { Decision, Outputs, StepContext, StepDef } from "../domain/step.js";
+import { PROVISIONING_IN_PROGRESS, provisioningState, type Decision, type Outputs, type StepContext, type StepDef } from "../domain/step.js";
 import { QUEUES, stepMessageId, type StepMessage } from "./queue.js";
 import type { RequestRecord, StepRecord } from "../state/request-store.js";
 import { ConcurrencyError } from "./optimistic.js";
@@ -60,7 +61,13 @@ export async function runStep(deps: AppDeps, msg: StepMessage): Promise<void> {
     const current = await Promise.all(def.reads(ctx).map((r) => deps.arm.read(r)));
     // A delete reads clusters to remove them: nothing to remember about them.
     if (req.operation !== "delete") await recordClustersSeen(deps, def, ctx, current, req.id);
-    // Each read is the model of the kind its ref named, which is what decide() was typed with.
+    if (row.postSent) {
+      const settled = settlePostSent(def, ctx, next, current);
+      // It ran and still runs: wait for it as the attempt that sent it would have.
+      if (settled.running) return await act(deps, req, def, ctx, settled.row, { do: "wait", reason: settled.running, resourceId: row.postSent.id }, current);
+      // Each read is the model of the kind its ref named, which is what decide() was typed with.
+      return await act(deps, req, def, { ...ctx, posts: settled.row.posts }, settled.row, def.decide({ ...ctx, posts: settled.row.posts }, current as never), current);
+    }
     const decision = def.decide(ctx, current as never);
     return await act(deps, req, def, ctx, next, decision, current);
   } catch (e) {
@@ -98,17 +105,20 @@ async function act(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepCon
         waitReason: undefined,
         created: d.do === "put" ? union(row.created, d.creates ?? createdByPut(def, ctx, current, d.ref.id)) : row.created,
         outputs: d.do === "delete" ? (d.outputs ?? row.outputs) : row.outputs,
+        postSent: d.do === "post" ? postSent(def, ctx, current, d.ref.id, d.action) : undefined,
       };
       claimed.etag = await deps.requests.saveStep(claimed);
       let progress: WriteProgress;
       try {
         progress = d.do === "put" ? await deps.arm.put(d.ref, d.body) : d.do === "post" ? await deps.arm.post(d.ref, d.action) : await deps.arm.delete(d.ref);
       } catch (e) {
-        if (e instanceof ArmError) return retryOrFail(deps, req, claimed, e);
+        // ARM refused it: nothing was sent that could have run.
+        if (e instanceof ArmError) return retryOrFail(deps, req, { ...claimed, postSent: undefined }, e);
         throw e;
       }
       const written: StepRecord = {
         ...claimed,
+        postSent: undefined,
         writes: claimed.writes + 1,
         posts: claimed.posts + (d.do === "post" ? 1 : 0),
         operation: { kind: d.ref.kind, id: d.ref.id, apiVersion: d.ref.apiVersion, method: d.do, action: d.do === "post" ? d.action : undefined },
@@ -240,6 +250,32 @@ async function recordClustersSeen(deps: AppDeps, def: StepDef, ctx: StepContext,
     }),
   );
 }
+
+/**
+ * What a POST is about to act on, as the step read it just before: the target's id and a hash of
+ * the read. Undefined when the step does not read the target (then nothing can tell afterwards).
+ */
+function postSent(def: StepDef, ctx: StepContext, current: readonly unknown[], id: string, action: string): StepRecord["postSent"] {
+  const i = def.reads(ctx).findIndex((r) => sameId(r.id, id));
+  return i >= 0 ? { id, action, before: fingerprint(current[i]) } : undefined;
+}
+
+/**
+ * The attempt before this one claimed a POST and died before saving ARM's answer: the action may
+ * or may not have reached ARM, and sending it again could run it twice (a second node-image
+ * upgrade). The target tells: an action that ran changed it (its provisioning state while it runs,
+ * what it did after), so a changed target counts the POST as made; an unchanged one never saw it.
+ */
+function settlePostSent(def: StepDef, ctx: StepContext, row: StepRecord, current: readonly unknown[]): { row: StepRecord; running?: string } {
+  const sent = row.postSent!;
+  const i = def.reads(ctx).findIndex((r) => sameId(r.id, sent.id));
+  const target = i >= 0 ? current[i] : undefined;
+  const ran = i >= 0 && fingerprint(target) !== sent.before;
+  const settled: StepRecord = { ...row, postSent: undefined, posts: row.posts + (ran ? 1 : 0), writes: row.writes + (ran ? 1 : 0) };
+  return { row: settled, running: ran && PROVISIONING_IN_PROGRESS(target) ? `${sent.action} sent by the attempt that died is ${provisioningState(target)}` : undefined };
+}
+
+const fingerprint = (read: unknown) => createHash("sha256").update(JSON.stringify(read ?? null)).digest("base64url");
 
 /** By default a PUT creates its resource when the step's own read of it found nothing. */
 function createdByPut(def: StepDef, ctx: StepContext, current: readonly unknown[], id: string): string[] {

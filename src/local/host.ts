@@ -11,11 +11,11 @@ import { readLocalConfig } from "../config.js";
 import { ArmGateway } from "../azure/arm-gateway.js";
 import { ArmClients, armCredential } from "../azure/clients.js";
 import { openStores, TABLES } from "../state/tables.js";
-import { SignallingRequestStore } from "./finished-requests.js";
+import { RequestFinishes, SignallingRequestStore } from "./finished-requests.js";
 import { startArmStandIn, type ArmStandIn, type ArmStandInOptions } from "./arm-standin/index.js";
 import { startAzurite, type Azurite } from "./azurite.js";
 import { LocalBus, type BusOptions } from "./bus.js";
-import type { QueueName } from "../app/queue.js";
+import type { QueueName, QueueSender } from "../app/queue.js";
 import { localRoutes } from "./routes.js";
 import { useDeps } from "../functions/runtime.js";
 import { installFunctionsCore, toTypedData, type FunctionsCoreStandIn } from "./functions-core.js";
@@ -50,6 +50,12 @@ export interface LocalHost {
   url?: string;
   /** Resolves when request `id` is next saved in a final state (subscribe, then read its state). */
   nextFinish(id: string): Promise<void>;
+  /**
+   * Restarts the function side as a Functions host restart does: in-flight invocations are lost
+   * (their messages redelivered), then new clients and ports on the same Azurite, ARM and queues.
+   * `deps` names the new ports afterwards; `beforeStart` sees them before any message is delivered.
+   */
+  restart(beforeStart?: (deps: AppDeps) => void): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,27 +66,11 @@ export const LOCAL_SETTINGS: RunnerSettings = { ...DEFAULT_SETTINGS, minRecheckM
 
 export async function startLocalHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
   const [azurite, standIn] = await Promise.all([startAzurite(), opts.armEndpoint ? undefined : startArmStandIn(opts.standIn)]);
-  const stores = await openStores({ clientFor: azurite.tableClient });
-  const requests = new SignallingRequestStore(stores.tableClient(TABLES.requests));
-  const clients = new ArmClients(
-    standIn
-      ? { endpoint: standIn.endpoint, credential: staticToken("local-stand-in"), agent: new https.Agent({ ca: standIn.caPem, keepAlive: true }) }
-      : { endpoint: opts.armEndpoint!, credential: await armCredential(opts.armAccessToken) },
-  );
   const bus = new LocalBus({ maxDeliveryCount: 10, ...opts.bus });
   const log = opts.quiet ? () => {} : (m: string) => console.error(`[host] ${m}`);
-  const deps: AppDeps = {
-    requests,
-    clusters: stores.clusters,
-    upgrades: stores.upgrades,
-    leases: stores.leases,
-    queue: bus,
-    arm: new ArmGateway(clients),
-    settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), allowedScopes: readLocalConfig(process.env).allowedScopes, ...opts.settings },
-    now: () => new Date(),
-    log,
-  };
-  useDeps(deps);
+  const finishes = new RequestFinishes();
+  let side = await startFunctionSide(opts, azurite, standIn, bus, log, finishes);
+  const deps = side.deps;
   // Unrestricted is for the local host only (the Functions app refuses to start without the setting).
   if (!deps.settings.allowedScopes && !opts.quiet) console.warn(UNRESTRICTED_WARNING);
 
@@ -117,13 +107,25 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   }
 
-  return {
+  const queues = core.byTrigger("serviceBusTrigger").map(({ binding }) => String(binding.queueName) as QueueName);
+  const host: LocalHost = {
     deps,
     bus,
     standIn,
     azurite,
     url,
-    nextFinish: (id) => requests.nextFinish(id),
+    nextFinish: (id) => finishes.next(id),
+    async restart(beforeStart) {
+      // The process is gone: its invocations die at their next call and their messages go back to
+      // the queue (Service Bus redelivers them once the lock lapses). Nothing is delivered until the
+      // new process is up; Azurite, ARM and the queued messages are untouched.
+      queues.forEach((q) => bus.pause(q));
+      side.stop();
+      side = await startFunctionSide(opts, azurite, standIn, bus, log, finishes);
+      host.deps = side.deps;
+      beforeStart?.(host.deps);
+      queues.forEach((q) => bus.resume(q));
+    },
     async close() {
       bus.close();
       // Closing drops every connection at once: a keep-alive connection that is busy when close()
@@ -134,6 +136,55 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       await Promise.all([azurite.stop(), standIn?.close()]);
     },
   };
+  return host;
+}
+
+/**
+ * What one host process holds: its storage and ARM clients and the bus sender, as the app's ports,
+ * installed for the functions. `stop` ends that process: every call through its ports fails from
+ * then on (and a call under way fails when it returns), as an invocation of a killed process stops.
+ */
+async function startFunctionSide(opts: LocalHostOptions, azurite: Azurite, standIn: ArmStandIn | undefined, bus: LocalBus, log: (m: string) => void, finishes: RequestFinishes) {
+  let alive = true;
+  const mortal = <T extends object>(port: T): T => untilStopped(port, () => alive);
+  const stores = await openStores({ clientFor: azurite.tableClient });
+  const clients = new ArmClients(
+    standIn
+      ? { endpoint: standIn.endpoint, credential: staticToken("local-stand-in"), agent: new https.Agent({ ca: standIn.caPem, keepAlive: true }) }
+      : { endpoint: opts.armEndpoint!, credential: await armCredential(opts.armAccessToken) },
+  );
+  const deps: AppDeps = {
+    requests: mortal(new SignallingRequestStore(stores.tableClient(TABLES.requests), finishes)),
+    clusters: mortal(stores.clusters),
+    upgrades: mortal(stores.upgrades),
+    leases: mortal(stores.leases),
+    queue: mortal<QueueSender>({ send: (queue, messages) => bus.send(queue, messages) }),
+    arm: mortal(new ArmGateway(clients)),
+    settings: { ...(standIn ? LOCAL_SETTINGS : DEFAULT_SETTINGS), allowedScopes: readLocalConfig(process.env).allowedScopes, ...opts.settings },
+    now: () => new Date(),
+    log,
+  };
+  useDeps(deps);
+  return { deps, stop: () => (alive = false) };
+}
+
+/** The port's methods, failing once `alive()` is false (checked before the call and after it returns). */
+function untilStopped<T extends object>(port: T, alive: () => boolean): T {
+  const check = () => {
+    if (!alive()) throw new Error("the host process stopped");
+  };
+  return new Proxy(port, {
+    get(target, key) {
+      const value = Reflect.get(target, key);
+      if (typeof value !== "function") return value;
+      return async (...args: unknown[]) => {
+        check();
+        const result = await value.apply(target, args);
+        check();
+        return result;
+      };
+    },
+  });
 }
 
 const staticToken = (token: string) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3600_000 }) });

@@ -72,6 +72,12 @@ export interface StepRecord {
   /** Ids of the resources this step's writes brought into being (they did not exist before); what a `delete` removes. */
   created?: string[];
   operation?: PendingOperation;
+  /**
+   * A POST action claimed and about to be sent, until its answer is saved: the target's id and a
+   * hash of what reading the target showed before. An action is not idempotent, so an attempt that
+   * died after sending it must not send it again (run-step.ts settles it from the target).
+   */
+  postSent?: { id: string; action: string; before: string };
   error?: ErrorInfo;
   lastError?: ErrorInfo;
   outputs?: Record<string, unknown>;
@@ -85,7 +91,7 @@ const stepRow = (name: string) => `step:${encodeKey(name)}`;
 /** Table keys may not contain / \ # ? or control characters. */
 export const encodeKey = (s: string) => s.replace(/[/\\#?%\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 
-const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation", "lastError", "created", "source"] as const;
+const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation", "postSent", "lastError", "created", "source"] as const;
 
 /**
  * A Table property holds at most 64 KiB (32 K UTF-16 characters): a JSON field longer than a part is

@@ -12,12 +12,12 @@
 import type https from "node:https";
 import { INITIAL_NODE_IMAGE } from "./behaviours/containerservice.js";
 import { localCertificate } from "./cert.js";
-import { Operations, type Operation } from "./operations.js";
+import { Operations, type Operation, type OperationFault } from "./operations.js";
 import { Registrations } from "./providers.js";
 import { Router } from "./router.js";
 import { Front, listen, type FaultRule, type FaultSchedule, type RecordedRequest } from "./server.js";
 
-export type { FaultRule, FaultSchedule, RecordedRequest };
+export type { FaultRule, FaultSchedule, OperationFault, RecordedRequest };
 import { ResourceStore } from "./store.js";
 
 export interface ArmStandInOptions {
@@ -59,6 +59,8 @@ export interface ArmStandIn {
   seed(resource: { id: string; location?: string; properties?: any; [k: string]: unknown }): void;
   /** The next matching request(s) answer `status` with ARM's error body, without touching state. */
   addFault(rule: FaultRule): void;
+  /** The next matching long-running operation(s) end Failed or Canceled with ARM's error, instead of succeeding. */
+  addOperationFault(rule: OperationFault): void;
   /** From now on, faults by a seeded schedule (undefined: none). */
   setFaultSchedule(schedule: FaultSchedule | undefined): void;
   /** These providers answer registrationState NotRegistered (and refuse writes) until POST …/register. */
@@ -109,6 +111,7 @@ export async function startArmStandIn(options: ArmStandInOptions = {}): Promise<
     },
     seed: (resource) => router.seed(resource),
     addFault: (rule) => front.addFault(rule),
+    addOperationFault: (rule) => operations.addFault(rule),
     setFaultSchedule: (schedule) => front.setFaultSchedule(schedule),
     setUnregisteredProviders: (namespaces) => registrations.setUnregistered(namespaces),
     close: () => closeServer(server),

@@ -7,7 +7,20 @@ import { randomUUID } from "node:crypto";
 import { ArmError } from "./errors.js";
 import { isSameOrUnder } from "./ids.js";
 
-export type OperationStatus = "InProgress" | "Succeeded" | "Failed";
+export type OperationStatus = "InProgress" | "Succeeded" | "Failed" | "Canceled";
+
+/**
+ * A test fault: the next `times` (default 1) operations started on a resource whose id matches
+ * `resourceId` end `status` with ARM's error code and message, as an AKS create that hits a quota
+ * or is canceled by another client does, instead of succeeding.
+ */
+export interface OperationFault {
+  resourceId?: RegExp;
+  status: "Failed" | "Canceled";
+  code: string;
+  message: string;
+  times?: number;
+}
 
 export interface Operation {
   id: string;
@@ -26,6 +39,10 @@ export interface Operation {
   error?: { code: string; message: string };
   /** Runs once when the time has come; an ArmError thrown here fails the operation. */
   complete: () => void;
+  /** Runs instead of complete when an injected fault ends the operation. */
+  abort?: (status: "Failed" | "Canceled") => void;
+  /** The outcome an injected fault chose at the start. */
+  fault?: { status: "Failed" | "Canceled"; error: { code: string; message: string } };
   /** For actions: the body of the operation result (the Location URL) once done; undefined = 204. */
   result?: () => unknown;
 }
@@ -39,6 +56,8 @@ export interface OperationSpec {
   location: string;
   durationMs: number;
   complete: () => void;
+  /** Runs instead of complete when an injected fault ends the operation (Failed or Canceled). */
+  abort?: (status: "Failed" | "Canceled") => void;
   result?: () => unknown;
 }
 
@@ -46,14 +65,21 @@ export class Operations {
   private readonly ops = new Map<string, Operation>();
   /** The operations still InProgress: what every request checks, kept apart from the (growing) history. */
   private readonly running = new Set<Operation>();
+  private readonly faults: (OperationFault & { left: number })[] = [];
 
   constructor(
     private readonly now: () => number,
     private readonly timeScale: number,
   ) {}
 
+  addFault(rule: OperationFault): void {
+    this.faults.push({ ...rule, left: rule.times ?? 1 });
+  }
+
   start(spec: OperationSpec): Operation {
     const startedAt = this.now();
+    const fault = this.faults.find((f) => f.left > 0 && (!f.resourceId || f.resourceId.test(spec.resourceId)));
+    if (fault) fault.left--;
     const op: Operation = {
       id: randomUUID(),
       resourceId: spec.resourceId,
@@ -66,6 +92,8 @@ export class Operations {
       doneAt: startedAt + Math.max(0, spec.durationMs * this.timeScale),
       status: "InProgress",
       complete: spec.complete,
+      abort: spec.abort,
+      fault: fault && { status: fault.status, error: { code: fault.code, message: fault.message } },
       result: spec.result,
     };
     this.ops.set(op.id.toLowerCase(), op);
@@ -87,6 +115,13 @@ export class Operations {
     const now = this.now();
     const due = [...this.running].filter((op) => op.doneAt <= now).sort((a, b) => a.doneAt - b.doneAt);
     for (const op of due) {
+      if (op.fault) {
+        op.status = op.fault.status;
+        op.error = op.fault.error;
+        op.abort?.(op.fault.status);
+        this.running.delete(op);
+        continue;
+      }
       try {
         op.complete();
         op.status = "Succeeded";

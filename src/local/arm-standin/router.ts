@@ -142,7 +142,7 @@ export class Router {
     if (!result) return { status: 200, body: this.deps.operations.statusDocument(op, req.path), headers: running ? this.deps.operations.retryHeaders(op) : {} };
     // The Location URL of an action: 202 while it runs, then its result (or 204), or its error.
     if (running) return { status: 202, headers: { location: this.deps.operations.resultUrl(this.deps.endpoint(), op, req.apiVersion), ...this.deps.operations.retryHeaders(op) } };
-    if (op.status === "Failed") throw new ArmError(400, op.error!.code, op.error!.message);
+    if (op.status === "Failed" || op.status === "Canceled") throw new ArmError(400, op.error!.code, op.error!.message);
     const body = op.result?.();
     return body === undefined ? { status: 204 } : { status: 200, body };
   }
@@ -244,6 +244,10 @@ export class Router {
           throw e;
         }
       },
+      abort: (status) => {
+        const r = store.get(resource.id);
+        if (r) r.properties.provisioningState = status;
+      },
     });
     return { status, body: this.view(resource), headers: this.asyncHeaders(op, apiVersion, false) };
   }
@@ -318,6 +322,8 @@ export class Router {
       location: this.locationOf(existing),
       durationMs: duration,
       complete: () => this.remove(existing.id),
+      // A delete that did not finish leaves the resource there, Failed (or Canceled).
+      abort: (status) => (existing.properties.provisioningState = status),
     });
     return { status: 202, headers: this.asyncHeaders(op, apiVersion, true) };
   }
