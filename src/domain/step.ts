@@ -90,6 +90,11 @@ export const PROVISIONING_IN_PROGRESS = (r: unknown): boolean => {
   const s = provisioningState(r);
   return !!s && !["succeeded", "failed", "canceled", "cancelled"].includes(s.toLowerCase());
 };
+/**
+ * The resource's last operation ended Failed or Canceled: whatever its properties say, they are not
+ * known to hold (ARM stores a PUT's body before the operation fails), so it is written again.
+ */
+export const LAST_WRITE_FAILED = (r: unknown): boolean => ["failed", "canceled", "cancelled"].includes(provisioningState(r)?.toLowerCase() ?? "");
 export const provisioningState = (r: unknown): string | undefined => {
   const w = r as WithState | undefined;
   return w?.provisioningState ?? w?.properties?.provisioningState;

@@ -8,8 +8,6 @@
 //   message, nothing after it is written, nothing retries without end.
 // - The Functions host restarted while requests run: every one of them completes.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { describe, it } from "node:test";
 import { acceptRequest } from "../../src/app/accept.js";
 import type { Arm } from "../../src/app/arm.js";
@@ -17,15 +15,11 @@ import { QUEUES } from "../../src/app/queue.js";
 import type { StatusDocument } from "../../src/app/status.js";
 import type { RecordedRequest } from "../../src/local/arm-standin/index.js";
 import type { LocalHost, LocalHostOptions } from "../../src/local/host.js";
-import { EXAMPLES_DIR, SUB, example, exampleNames } from "../helpers/examples.js";
+import { SUB, example, exampleNames, exampleSeed } from "../helpers/examples.js";
 import { startTestHost, waitForRequest } from "../helpers/local.js";
 
 const SCHEDULE = { seed: 20261129, throttle: 0.1, serverError: 0.05, retryAfterSeconds: 1 };
 
-const seedOf = (name: string): { id: string }[] => {
-  const file = path.join(EXAMPLES_DIR, name.replace(/\.json$/, ".seed.json"));
-  return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : [];
-};
 
 /**
  * Successful writes as "METHOD path", sorted: what ARM was asked to change. A role assignment's name
@@ -70,7 +64,7 @@ interface Run {
 async function run(name: string, opts: { faults?: boolean; host?: LocalHostOptions; arrange?: (host: LocalHost) => void } = {}): Promise<Run> {
   const host = await startTestHost(opts.host);
   try {
-    for (const r of seedOf(name)) host.standIn!.seed(r);
+    for (const r of exampleSeed(name)) host.standIn!.seed(r);
     if (opts.faults) host.standIn!.setFaultSchedule(SCHEDULE);
     host.bus.pause(QUEUES.steps);
     const { status: accepted } = await acceptRequest(host.deps, example(name));
@@ -275,7 +269,7 @@ describe("fault suite: the Functions host restarted while requests run", () => {
     assert.ok(cleanRuns.flatMap((c) => c.writes).length > restartAfter.at(-1)!, "enough writes to restart in the middle");
     const host = await startTestHost();
     try {
-      for (const name of names) for (const r of seedOf(name)) host.standIn!.seed(r);
+      for (const name of names) for (const r of exampleSeed(name)) host.standIn!.seed(r);
       host.bus.pause(QUEUES.steps);
       const ids: string[] = [];
       for (const name of names) ids.push((await acceptRequest(host.deps, example(name))).status.id);

@@ -11,7 +11,7 @@
 // The PUT keeps everything writable the cluster already has (the agent's public key certificate,
 // which the PUT requires, its identity, distribution, tags) and leaves out what the service computes.
 import type { ConnectedCluster, ConnectedClusterProperties } from "../arm-models.js";
-import { PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type StepDef } from "../step.js";
+import { LAST_WRITE_FAILED, PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type StepDef } from "../step.js";
 import { sameId } from "../naming.js";
 import { connectCommand } from "./arc-check.js";
 import { ARC_LIMIT, ARC_STEP, type ArcIds, type ArcRequest } from "./arc-names.js";
@@ -88,7 +88,7 @@ export function associationSteps(req: ArcRequest, ids: ArcIds, after: string[]):
       decide(_ctx, [cluster]): Decision {
         if (!cluster) return { do: "done" }; // not onboarded: the check step reported its connect command
         if (PROVISIONING_IN_PROGRESS(cluster)) return { do: "wait", reason: `${c.name} is ${provisioningState(cluster)}`, resourceId: id };
-        if (isAssociated(cluster, ids.scope)) return { do: "done", resourceId: id, outputs: agentSetup };
+        if (isAssociated(cluster, ids.scope) && !LAST_WRITE_FAILED(cluster)) return { do: "done", resourceId: id, outputs: agentSetup };
         const other = cluster.properties?.privateLinkScopeResourceId;
         // Associated elsewhere since the check step ran: do not take it over.
         if (other && !sameId(other, ids.scope))

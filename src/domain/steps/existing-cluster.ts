@@ -4,7 +4,7 @@
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import { aksApiVersionFor, previewValues } from "../api-versions.js";
 import { clusterId } from "../naming.js";
-import { PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type Outputs, type StepContext, type StepDef } from "../step.js";
+import { LAST_WRITE_FAILED, PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type Outputs, type StepContext, type StepDef } from "../step.js";
 import { isSubset } from "./put-step.js";
 import { changedTags } from "../managed.js";
 
@@ -114,7 +114,7 @@ export function updateClusterStep(o: {
       if (!mc) return { do: "fail", code: "ClusterNotFound", message: `cluster ${id} does not exist` };
       if (PROVISIONING_IN_PROGRESS(mc)) return { do: "wait", reason: `cluster is ${provisioningState(mc)}`, resourceId: id };
       const change = o.change(mc, ctx);
-      if (isSubset(change, mc) && !o.force?.(ctx)) return { do: "done", resourceId: id, outputs: clusterFacts(mc) };
+      if (isSubset(change, mc) && !LAST_WRITE_FAILED(mc) && !o.force?.(ctx)) return { do: "done", resourceId: id, outputs: clusterFacts(mc) };
       // A cluster this app changes is one it manages from now on (its tags say so; they alone never cause a write).
       const next = merge(mc, { ...change, tags: changedTags(mc.tags) });
       // The cluster after the change may hold a preview-only value the request did not name.

@@ -1,6 +1,6 @@
 // The common shape of a step that makes one ARM resource look as desired (PUT semantics).
 import type { ArmReadModels, ArmWriteModels, WritableKind } from "../arm-models.js";
-import { PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type Outputs, type StepContext, type StepDef } from "../step.js";
+import { LAST_WRITE_FAILED, PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type Outputs, type StepContext, type StepDef } from "../step.js";
 
 export interface PutStepSpec<K extends WritableKind> {
   name: string;
@@ -43,7 +43,7 @@ export function putStep<K extends WritableKind>(spec: PutStepSpec<K>): StepDef {
       if (PROVISIONING_IN_PROGRESS(actual)) return { do: "wait", reason: `${id} is ${provisioningState(actual)}`, resourceId: id };
       // Tags record who made a resource; they never cause a write of their own (a re-run under a new
       // request id finds the resource as desired and leaves it alone).
-      const ok = actual && provisioningState(actual)?.toLowerCase() !== "failed" && (spec.satisfied ?? ((a, d) => isSubset(d, a)))(actual, withoutTags(desired), ctx);
+      const ok = actual && !LAST_WRITE_FAILED(actual) && (spec.satisfied ?? ((a, d) => isSubset(d, a)))(actual, withoutTags(desired), ctx);
       if (ok) return { do: "done", resourceId: id, outputs: spec.outputs?.(ctx, actual) };
       const body = actual && spec.merge ? spec.merge(actual, desired) : desired;
       return put<K>({ kind: spec.kind, id, apiVersion: spec.apiVersion?.(ctx) }, body);

@@ -18,7 +18,7 @@
 import type { Subnet, VirtualNetwork } from "@azure/arm-network";
 import type { CreateRequest } from "../contract.js";
 import { contains, overlaps, parseCidr } from "../cidr.js";
-import { PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type StepContext, type StepDef } from "../step.js";
+import { LAST_WRITE_FAILED, PROVISIONING_IN_PROGRESS, defineStep, provisioningState, put, type Decision, type StepContext, type StepDef } from "../step.js";
 import { lastSegment, STEP, type ByoNames } from "./byo-names.js";
 import { isSubset, overExisting } from "./put-step.js";
 
@@ -122,7 +122,7 @@ export function vnetStep(req: CreateRequest, n: ByoNames, dependsOn: string[]): 
       // A VNet cannot move: the private endpoint and the cluster must be in its region.
       if (vnet?.location && !same(vnet.location.replace(/\s/g, ""), n.location))
         return { do: "fail", code: "VirtualNetworkLocationMismatch", message: `network.vnetName: VNet ${n.vnetName} exists in ${vnet.location}, the cluster is in ${n.location}; the nodes and the private endpoint must be in the VNet's region` };
-      if (vnet && !same(provisioningState(vnet), "failed") && vnetSatisfied(want, vnet)) return { do: "done", resourceId: n.vnetId, outputs: outputs() };
+      if (vnet && !LAST_WRITE_FAILED(vnet) && vnetSatisfied(want, vnet)) return { do: "done", resourceId: n.vnetId, outputs: outputs() };
       // What this write brings into being: the VNet when it is new, and each subnet it did not have
       // (a `delete` of this request removes those, and never a VNet or subnet it found).
       const creates = [...(vnet ? [] : [n.vnetId]), ...want.subnets.filter((w) => !byName(vnet?.subnets, w.name)).map((w) => `${n.vnetId}/subnets/${w.name}`)];
@@ -160,7 +160,7 @@ export function newSubnetStep(o: {
       if (existing) {
         if (PROVISIONING_IN_PROGRESS(existing)) return { do: "wait", reason: `subnet is ${existing.provisioningState}`, resourceId: id };
         if (existing.addressPrefix !== cidr) return { do: "fail", code: "SubnetConflict", message: `${o.path}: subnet ${id} exists with ${existing.addressPrefix}` };
-        if (isSubset(o.props, existing)) return { do: "done", resourceId: id, outputs: { [`${name}Id`]: existing.id } };
+        if (!LAST_WRITE_FAILED(existing) && isSubset(o.props, existing)) return { do: "done", resourceId: id, outputs: { [`${name}Id`]: existing.id } };
       }
       const c = parseCidr(cidr);
       const spaces = vnet.addressSpace?.addressPrefixes ?? [];
