@@ -51,7 +51,8 @@ export async function runStep(deps: AppDeps, msg: StepMessage): Promise<void> {
   const ctx = contextFor(req, def, rows, plan.steps, row);
   const now = deps.now();
   const next: StepRecord = { ...turn.row, state: "Running", startedAt: row.startedAt ?? now.toISOString(), attempts: Math.max(1, row.attempts) };
-  if (row.state === "Pending") await markRequestRunning(deps, req.id);
+  // Only the first step to start moves the request out of Accepted (the row was read just above).
+  if (row.state === "Pending" && req.state === "Accepted") await markRequestRunning(deps, req.id);
 
   try {
     if (row.operation?.pollerState) {

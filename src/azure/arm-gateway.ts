@@ -8,36 +8,45 @@ import { ArmError, classifyArmError, retryAfterMs } from "./errors.js";
 import type { KindAdapter, Started } from "./kinds/kind.js";
 import { pollOnce, submitted, type Progress } from "./lro.js";
 import { withCapture } from "./response-capture.js";
+import { lazy } from "../lazy.js";
+
+const arcKinds = lazy(() => import("./kinds/arc.js"));
+const containerregistryKinds = lazy(() => import("./kinds/containerregistry.js"));
+const containerserviceKinds = lazy(() => import("./kinds/containerservice.js"));
+const identityKinds = lazy(() => import("./kinds/identity.js"));
+const networkKinds = lazy(() => import("./kinds/network.js"));
+const privatednsKinds = lazy(() => import("./kinds/privatedns.js"));
+const resourcesKinds = lazy(() => import("./kinds/resources.js"));
 
 type Adapters = { [K in ResourceKind]: () => Promise<KindAdapter<K>> };
 
 // Lazy: a kind's SDK is loaded only when a step first touches that kind (cold start, DESIGN rule 6).
 // Typed by kind: a kind of arm-models.ts without an adapter here does not compile.
 const KINDS: Adapters = {
-  provider: async () => (await import("./kinds/resources.js")).provider,
-  feature: async () => (await import("./kinds/resources.js")).feature,
-  resourceGroup: async () => (await import("./kinds/resources.js")).resourceGroup,
-  managedCluster: async () => (await import("./kinds/containerservice.js")).managedCluster,
-  agentPool: async () => (await import("./kinds/containerservice.js")).agentPool,
-  virtualNetwork: async () => (await import("./kinds/network.js")).virtualNetwork,
-  subnet: async () => (await import("./kinds/network.js")).subnet,
-  networkSecurityGroup: async () => (await import("./kinds/network.js")).networkSecurityGroup,
-  securityRule: async () => (await import("./kinds/network.js")).securityRule,
-  networkInterface: async () => (await import("./kinds/network.js")).networkInterface,
-  privateEndpoint: async () => (await import("./kinds/network.js")).privateEndpoint,
-  privateDnsZoneGroup: async () => (await import("./kinds/network.js")).privateDnsZoneGroup,
-  privateDnsZone: async () => (await import("./kinds/privatedns.js")).privateDnsZone,
-  virtualNetworkLink: async () => (await import("./kinds/privatedns.js")).virtualNetworkLink,
-  aRecordSet: async () => (await import("./kinds/privatedns.js")).aRecordSet,
-  registry: async () => (await import("./kinds/containerregistry.js")).registry,
-  cacheRule: async () => (await import("./kinds/containerregistry.js")).cacheRule,
-  userAssignedIdentity: async () => (await import("./kinds/identity.js")).userAssignedIdentity,
-  roleAssignment: async () => (await import("./kinds/identity.js")).roleAssignment,
-  privateLinkScope: async () => (await import("./kinds/arc.js")).privateLinkScope,
-  connectedCluster: async () => (await import("./kinds/arc.js")).connectedCluster,
-  virtualNetworkLinkList: async () => (await import("./kinds/privatedns.js")).virtualNetworkLinkList,
-  aRecordSetList: async () => (await import("./kinds/privatedns.js")).aRecordSetList,
-  resourceGroupContents: async () => (await import("./kinds/resources.js")).resourceGroupContents,
+  provider: async () => (await resourcesKinds()).provider,
+  feature: async () => (await resourcesKinds()).feature,
+  resourceGroup: async () => (await resourcesKinds()).resourceGroup,
+  managedCluster: async () => (await containerserviceKinds()).managedCluster,
+  agentPool: async () => (await containerserviceKinds()).agentPool,
+  virtualNetwork: async () => (await networkKinds()).virtualNetwork,
+  subnet: async () => (await networkKinds()).subnet,
+  networkSecurityGroup: async () => (await networkKinds()).networkSecurityGroup,
+  securityRule: async () => (await networkKinds()).securityRule,
+  networkInterface: async () => (await networkKinds()).networkInterface,
+  privateEndpoint: async () => (await networkKinds()).privateEndpoint,
+  privateDnsZoneGroup: async () => (await networkKinds()).privateDnsZoneGroup,
+  privateDnsZone: async () => (await privatednsKinds()).privateDnsZone,
+  virtualNetworkLink: async () => (await privatednsKinds()).virtualNetworkLink,
+  aRecordSet: async () => (await privatednsKinds()).aRecordSet,
+  registry: async () => (await containerregistryKinds()).registry,
+  cacheRule: async () => (await containerregistryKinds()).cacheRule,
+  userAssignedIdentity: async () => (await identityKinds()).userAssignedIdentity,
+  roleAssignment: async () => (await identityKinds()).roleAssignment,
+  privateLinkScope: async () => (await arcKinds()).privateLinkScope,
+  connectedCluster: async () => (await arcKinds()).connectedCluster,
+  virtualNetworkLinkList: async () => (await privatednsKinds()).virtualNetworkLinkList,
+  aRecordSetList: async () => (await privatednsKinds()).aRecordSetList,
+  resourceGroupContents: async () => (await resourcesKinds()).resourceGroupContents,
 };
 
 export class ArmGateway implements Arm {

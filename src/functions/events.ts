@@ -4,11 +4,14 @@
 import functions, { type EventGridEvent, type InvocationContext } from "@azure/functions";
 import { forInvocation } from "./invocation.js";
 import { getDeps } from "./runtime.js";
+import { lazy } from "../lazy.js";
+
+const clusterEventsModule = lazy(() => import("../app/cluster-events.js"));
 
 export const CLUSTER_EVENTS_FUNCTION = "clusterEvents";
 
 export async function clusterEvents(event: EventGridEvent | Record<string, unknown> | null, context: InvocationContext): Promise<void> {
-  const { handleClusterEvent } = await import("../app/cluster-events.js");
+  const { handleClusterEvent } = await clusterEventsModule();
   const deps = forInvocation(await getDeps(), context, {});
   // Untrusted input: handleClusterEvent type-checks every field and never throws on a bad event.
   const outcome = await handleClusterEvent(deps, event);

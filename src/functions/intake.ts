@@ -11,10 +11,13 @@ import { CONNECTIONS } from "../config.js";
 import { QUEUES } from "../app/queue.js";
 import { forInvocation, messageProperties, messageTrace } from "./invocation.js";
 import { getDeps } from "./runtime.js";
+import { lazy } from "../lazy.js";
+
+const intakeModule = lazy(() => import("../app/intake.js"));
 
 export async function clusterRequest(message: unknown, context: InvocationContext): Promise<IntakeOutcome> {
   const messageId = String(context.triggerMetadata?.messageId ?? context.invocationId);
-  const { handleRequestMessage } = await import("../app/intake.js");
+  const { handleRequestMessage } = await intakeModule();
   const deps = forInvocation(await getDeps(), context, { traceparents: messageTrace(messageProperties(context)) });
   const outcome = await handleRequestMessage(deps, message, messageId);
   if (outcome.kind === "rejected")

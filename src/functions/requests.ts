@@ -11,10 +11,11 @@ import type { RequestState } from "../state/request-store.js";
 import { json } from "./http-util.js";
 import { forInvocation } from "./invocation.js";
 import { allowedScopes, getDeps } from "./runtime.js";
+import { lazy } from "../lazy.js";
 
 // The app layer is imported on first use: cold start loads only the registrations (src/main.ts).
-const accept = () => import("../app/accept.js");
-const statusModule = () => import("../app/status.js");
+const accept = lazy(() => import("../app/accept.js"));
+const statusModule = lazy(() => import("../app/status.js"));
 
 const monitorUrl = (request: HttpRequest, id: string) => new URL(`/api/requests/${encodeURIComponent(id)}`, request.url).toString();
 

@@ -5,9 +5,12 @@ import { CONNECTIONS } from "../config.js";
 import { QUEUES } from "../app/queue.js";
 import { forInvocation, messageProperties, messageTrace } from "./invocation.js";
 import { getDeps } from "./runtime.js";
+import { lazy } from "../lazy.js";
+
+const acceptModule = lazy(() => import("../app/accept.js"));
 
 export async function nodeImageUpgrade(message: unknown, context: InvocationContext): Promise<void> {
-  const { acceptRequest } = await import("../app/accept.js");
+  const { acceptRequest } = await acceptModule();
   const deps = forInvocation(await getDeps(), context, { traceparents: messageTrace(messageProperties(context)) });
   const outcome = await acceptRequest(deps, message);
   deps.log(`node-image upgrade request ${outcome.status.id}: ${outcome.kind}`, { requestId: outcome.status.id });

@@ -47,11 +47,12 @@ async function launch(tablePort: number): Promise<Azurite> {
   const main = path.join(path.dirname(pkg), "dist/src/table/main.js");
   // exit-with-parent.cjs ends Azurite when this process ends, however it ends (its stdin closes).
   const watchdog = fileURLToPath(new URL("./exit-with-parent.cjs", import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, ["--require", watchdog, main, "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--tableHost", "127.0.0.1", "--tablePort", String(tablePort)], {
+  const child: ChildProcess = spawn(process.execPath, ["--require", watchdog, main, "--inMemoryPersistence", "--disableTelemetry", "--silent", "--skipApiVersionCheck", "--tableHost", "127.0.0.1", "--tablePort", String(tablePort)], {
     stdio: ["pipe", "pipe", "pipe"],
   });
-  // Wait for Azurite's "successfully started" line, then stop listening: Azurite logs every request,
-  // and a listener that kept collecting its output would grow and slow the host for as long as it runs.
+  // --silent: no access log line per request (the start line is still printed). Wait for Azurite's
+  // "successfully started" line, then stop listening: a listener that kept collecting its output
+  // would grow and slow the host for as long as it runs.
   await new Promise<void>((resolve, reject) => {
     let tail = "";
     const done = (err?: Error) => {

@@ -60,27 +60,29 @@ export class LocalBus implements QueueSender {
       }
     }
     const now = Date.now();
+    const window = this.opts.duplicateDetectionWindowMs ?? 600_000;
+    this.forgetOlderThan(now - window);
     for (const m of messages) {
       const key = `${queue}|${m.messageId}`;
-      const window = this.opts.duplicateDetectionWindowMs ?? 600_000;
       if ((this.seen.get(key) ?? -Infinity) > now - window) {
         this.stats.duplicatesDropped++;
         continue;
       }
+      this.seen.delete(key); // re-inserted at the back: the map stays in order of time
       this.seen.set(key, now);
       this.stats.sent++;
       // Bodies cross the wire as bytes: never share objects between sender and receiver.
       const body = typeof m.body === "string" ? m.body : JSON.parse(JSON.stringify(m.body));
       const msg: ReceivedMessage = { body, messageId: m.messageId, deliveryCount: 0, subject: m.subject, applicationProperties: m.applicationProperties, enqueuedAt: new Date(now) };
       const copies = this.opts.deliverTwice ? 2 : 1;
-      for (let i = 0; i < copies; i++) this.queue(queue).push({ msg: { ...msg }, visibleAt: m.scheduledEnqueueTime?.getTime() ?? now });
+      for (let i = 0; i < copies; i++) this.enqueue(queue, { msg: { ...msg }, visibleAt: m.scheduledEnqueueTime?.getTime() ?? now });
     }
     this.kick();
   }
 
   /** What another system does: put a raw body (any text) on a queue. */
   async sendRaw(queue: QueueName, body: unknown, messageId: string): Promise<void> {
-    this.queue(queue).push({ msg: { body, messageId, deliveryCount: 0, enqueuedAt: new Date() }, visibleAt: Date.now() });
+    this.enqueue(queue, { msg: { body, messageId, deliveryCount: 0, enqueuedAt: new Date() }, visibleAt: Date.now() });
     this.kick();
   }
 
@@ -124,6 +126,35 @@ export class LocalBus implements QueueSender {
     clearTimeout(this.timer);
   }
 
+  /**
+   * Message ids leave the duplicate-detection window as Service Bus forgets them: a host left
+   * running would otherwise keep every id it ever saw. Ids are kept in order of first sight, so the
+   * oldest are at the front.
+   */
+  private forgetOlderThan(cutoff: number): void {
+    for (const [key, at] of this.seen) {
+      if (at > cutoff) break;
+      this.seen.delete(key);
+    }
+  }
+
+  /**
+   * Keeps each queue in order of visibility (first in, first out among equals), so a delivery round
+   * looks at the front only: sorting the whole queue on every round made a thousand scheduled
+   * re-checks cost more with every message.
+   */
+  private enqueue(name: string, item: Queued): void {
+    const items = this.queue(name);
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (items[mid].visibleAt <= item.visibleAt) lo = mid + 1;
+      else hi = mid;
+    }
+    items.splice(lo, 0, item);
+  }
+
   private queue(name: string): Queued[] {
     if (!this.queues.has(name)) this.queues.set(name, []);
     return this.queues.get(name)!;
@@ -142,7 +173,6 @@ export class LocalBus implements QueueSender {
     for (const [name, items] of this.queues) {
       const handler = this.handlers.get(name);
       if (!handler || this.paused.has(name)) continue;
-      items.sort((a, b) => a.visibleAt - b.visibleAt);
       while (items.length && items[0].visibleAt <= now && (this.inFlight.get(name) ?? 0) < (this.opts.maxConcurrentCalls ?? 16)) {
         const item = items.shift()!;
         void this.deliver(name, item, handler);
@@ -165,7 +195,7 @@ export class LocalBus implements QueueSender {
       this.stats.abandoned++;
       if (msg.deliveryCount >= (this.opts.maxDeliveryCount ?? 10))
         this.toDeadLetter(queue, msg, "MaxDeliveryCountExceeded", `failed ${msg.deliveryCount} times; last error: ${(e as Error).message}`);
-      else this.queue(queue).push({ msg, visibleAt: Date.now() + 20 });
+      else this.enqueue(queue, { msg, visibleAt: Date.now() + 20 });
     } finally {
       if (!this.busyMs.has(queue)) this.busyMs.set(queue, []);
       this.busyMs.get(queue)!.push(performance.now() - started);

@@ -10,7 +10,8 @@ import { DEFAULT_SETTINGS } from "../app/deps.js";
 import { readLocalConfig } from "../config.js";
 import { ArmGateway } from "../azure/arm-gateway.js";
 import { ArmClients, armCredential } from "../azure/clients.js";
-import { openStores } from "../state/tables.js";
+import { openStores, TABLES } from "../state/tables.js";
+import { RequestFinishes, SignallingRequestStore } from "./finished-requests.js";
 import { startArmStandIn, type ArmStandIn, type ArmStandInOptions } from "./arm-standin/index.js";
 import { startAzurite, type Azurite } from "./azurite.js";
 import { LocalBus, type BusOptions } from "./bus.js";
@@ -49,6 +50,8 @@ export interface LocalHost {
   standIn?: ArmStandIn;
   azurite: Azurite;
   url?: string;
+  /** Resolves when request `id` is next saved in a final state (subscribe, then read its state). */
+  nextFinish(id: string): Promise<void>;
   /**
    * Restarts the function side as a Functions host restart does: in-flight invocations are lost
    * (their messages redelivered), then new clients and ports on the same Azurite, ARM and queues.
@@ -67,7 +70,8 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   const [azurite, standIn] = await Promise.all([startAzurite(), opts.armEndpoint ? undefined : startArmStandIn(opts.standIn)]);
   const bus = new LocalBus({ maxDeliveryCount: 10, ...opts.bus });
   const log = opts.quiet ? () => {} : (m: string) => console.error(`[host] ${m}`);
-  let side = await startFunctionSide(opts, azurite, standIn, bus, log);
+  const finishes = new RequestFinishes();
+  let side = await startFunctionSide(opts, azurite, standIn, bus, log, finishes);
   const deps = side.deps;
   // Unrestricted is for the local host only (the Functions app refuses to start without the setting).
   if (!deps.settings.allowedScopes && !opts.quiet) console.warn(UNRESTRICTED_WARNING);
@@ -112,13 +116,14 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     standIn,
     azurite,
     url,
+    nextFinish: (id) => finishes.next(id),
     async restart(beforeStart) {
       // The process is gone: its invocations die at their next call and their messages go back to
       // the queue (Service Bus redelivers them once the lock lapses). Nothing is delivered until the
       // new process is up; Azurite, ARM and the queued messages are untouched.
       queues.forEach((q) => bus.pause(q));
       side.stop();
-      side = await startFunctionSide(opts, azurite, standIn, bus, log);
+      side = await startFunctionSide(opts, azurite, standIn, bus, log, finishes);
       host.deps = side.deps;
       beforeStart?.(host.deps);
       queues.forEach((q) => bus.resume(q));
@@ -141,7 +146,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
  * installed for the functions. `stop` ends that process: every call through its ports fails from
  * then on (and a call under way fails when it returns), as an invocation of a killed process stops.
  */
-async function startFunctionSide(opts: LocalHostOptions, azurite: Azurite, standIn: ArmStandIn | undefined, bus: LocalBus, log: (m: string) => void) {
+async function startFunctionSide(opts: LocalHostOptions, azurite: Azurite, standIn: ArmStandIn | undefined, bus: LocalBus, log: (m: string) => void, finishes: RequestFinishes) {
   let alive = true;
   const mortal = <T extends object>(port: T): T => untilStopped(port, () => alive);
   const stores = await openStores({ clientFor: azurite.tableClient });
@@ -152,7 +157,7 @@ async function startFunctionSide(opts: LocalHostOptions, azurite: Azurite, stand
   );
   const local = readLocalConfig(process.env);
   const deps: AppDeps = {
-    requests: mortal(stores.requests),
+    requests: mortal(new SignallingRequestStore(stores.tableClient(TABLES.requests), finishes)),
     clusters: mortal(stores.clusters),
     upgrades: mortal(stores.upgrades),
     leases: mortal(stores.leases),

@@ -7,18 +7,25 @@ export async function startTestHost(opts: LocalHostOptions = {}): Promise<LocalH
   return startLocalHost({ quiet: true, ...opts, standIn: { timeScale: 0.05, ...opts.standIn } });
 }
 
+/**
+ * Waits for the host's signal that the request ended (no polling: a thousand waiters cost nothing
+ * while their requests run), then for in-flight follow-up messages to settle so counts are stable.
+ */
 export async function waitForRequest(host: LocalHost, id: string, timeoutMs = 60_000): Promise<StatusDocument> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const s = (await statusOf(host.deps, id))!;
-    if (isTerminal(s.state)) {
-      // let in-flight follow-up messages settle so counts are stable
-      await host.bus.whenIdle();
-      return (await statusOf(host.deps, id))!;
+  const finished = host.nextFinish(id); // before reading, so a finish in between is not missed
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), timeoutMs)));
+  try {
+    const first = (await statusOf(host.deps, id))!;
+    if (!isTerminal(first.state) && (await Promise.race([finished, timedOut])) === "timeout") {
+      const s = (await statusOf(host.deps, id))!;
+      if (!isTerminal(s.state)) throw new Error(`request ${id} still ${s.state} after ${timeoutMs} ms: ${JSON.stringify(s.steps.map((x) => [x.name, x.state, x.waitingFor, x.lastError]))}`);
     }
-    if (Date.now() > until) throw new Error(`request ${id} still ${s.state} after ${timeoutMs} ms: ${JSON.stringify(s.steps.map((x) => [x.name, x.state, x.waitingFor, x.lastError]))}`);
-    await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    clearTimeout(timer);
   }
+  await host.bus.whenIdle();
+  return (await statusOf(host.deps, id))!;
 }
 
 /** Submits like POST /api/requests and waits for a final state. */

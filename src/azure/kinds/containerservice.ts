@@ -4,10 +4,11 @@ import type { ContainerServiceClient } from "@azure/arm-containerservice";
 import type { ArmClients } from "../clients.js";
 import type { AnyPoller } from "../lro.js";
 import { idParts, modularKind, readOrUndefined, type KindAdapter } from "./kind.js";
+import { lazy } from "../../lazy.js";
 
 const aks = (c: ArmClients, sub: string, apiVersion?: string) =>
   c.sdk<ContainerServiceClient>("aks", sub, async () => (await import("@azure/arm-containerservice")).ContainerServiceClient, apiVersion);
-const restore = async () => (await import("@azure/arm-containerservice")).restorePoller;
+const restore = lazy(async () => (await import("@azure/arm-containerservice")).restorePoller);
 
 export const managedCluster: KindAdapter<"managedCluster"> = modularKind({ client: aks, group: (a) => a.managedClusters, write: "createOrUpdate", restore: restore as never });
 

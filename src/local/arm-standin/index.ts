@@ -3,15 +3,16 @@
 // DELETE/list, long-running operations with Azure-AsyncOperation and Retry-After, ARM's error
 // bodies and codes, 409s for a busy resource, provider and preview-feature registration, and the
 // per-type behaviours in behaviours/ that make a test fail where Azure would refuse. Durations are
-// the real ones scaled down about 200x, times `timeScale`.
+// Azure's (latencies.ts: public figures, or estimates) divided by SPEEDUP, times `timeScale`.
 //
 //   store.ts       resources by id          operations.ts  LROs, evaluated lazily (no timers)
 //   router.ts      ARM's generic semantics  server.ts      HTTPS, auth, api-version, faults, record
 //   providers.ts   registrations            behaviours/    one file per resource provider
+//   latencies.ts   durations per type, with their sources
 import type https from "node:https";
 import { INITIAL_NODE_IMAGE } from "./behaviours/containerservice.js";
 import { localCertificate } from "./cert.js";
-import { Operations, type OperationFault } from "./operations.js";
+import { Operations, type Operation, type OperationFault } from "./operations.js";
 import { Registrations } from "./providers.js";
 import { Router } from "./router.js";
 import { Front, listen, type FaultRule, type FaultSchedule, type RecordedRequest } from "./server.js";
@@ -56,6 +57,8 @@ export interface ArmStandIn {
   caPem: string;
   /** Every request, in order (operation-status polls included). */
   requests: RecordedRequest[];
+  /** Every long-running operation started (what it ran on, when it started, when it is or was done). */
+  operations(): Pick<Operation, "resourceId" | "label" | "startedAt" | "doneAt" | "status">[];
   /** Only PUT/PATCH/POST/DELETE that reached a resource (not faults, not refusals), in order. */
   writes(): RecordedRequest[];
   /** The stored resource as a GET answers it (a copy), id case-insensitive. */
@@ -108,6 +111,7 @@ export async function startArmStandIn(options: ArmStandInOptions = {}): Promise<
     caPem: certificate.cert,
     requests: front.requests,
     writes: () => front.writes(),
+    operations: () => operations.all(),
     get(id) {
       operations.settle();
       const r = store.get(id);

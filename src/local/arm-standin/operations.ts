@@ -63,6 +63,8 @@ export interface OperationSpec {
 
 export class Operations {
   private readonly ops = new Map<string, Operation>();
+  /** The operations still InProgress: what every request checks, kept apart from the (growing) history. */
+  private readonly running = new Set<Operation>();
   private readonly faults: (OperationFault & { left: number })[] = [];
 
   constructor(
@@ -95,7 +97,13 @@ export class Operations {
       result: spec.result,
     };
     this.ops.set(op.id.toLowerCase(), op);
+    this.running.add(op);
     return op;
+  }
+
+  /** Every operation started so far, in order. */
+  all(): Operation[] {
+    return [...this.ops.values()];
   }
 
   get(id: string): Operation | undefined {
@@ -105,12 +113,13 @@ export class Operations {
   /** Completes every operation whose time has come, earliest first. */
   settle(): void {
     const now = this.now();
-    const due = [...this.ops.values()].filter((op) => op.status === "InProgress" && op.doneAt <= now).sort((a, b) => a.doneAt - b.doneAt);
+    const due = [...this.running].filter((op) => op.doneAt <= now).sort((a, b) => a.doneAt - b.doneAt);
     for (const op of due) {
       if (op.fault) {
         op.status = op.fault.status;
         op.error = op.fault.error;
         op.abort?.(op.fault.status);
+        this.running.delete(op);
         continue;
       }
       try {
@@ -121,6 +130,7 @@ export class Operations {
         op.status = "Failed";
         op.error = { code: e.code, message: e.message };
       }
+      this.running.delete(op);
     }
   }
 
@@ -130,12 +140,12 @@ export class Operations {
    * descendant (a cluster while one of its pools upgrades).
    */
   blocking(id: string): Operation | undefined {
-    return [...this.ops.values()].find((op) => op.status === "InProgress" && (isSameOrUnder(id, op.lockId) || isSameOrUnder(op.lockId, id) || isSameOrUnder(op.resourceId, id)));
+    return [...this.running].find((op) => isSameOrUnder(id, op.lockId) || isSameOrUnder(op.lockId, id) || isSameOrUnder(op.resourceId, id));
   }
 
   /** The running operation on exactly this resource. */
   runningOn(id: string): Operation | undefined {
-    return [...this.ops.values()].find((op) => op.status === "InProgress" && isSameOrUnder(id, op.resourceId) && isSameOrUnder(op.resourceId, id));
+    return [...this.running].find((op) => isSameOrUnder(id, op.resourceId) && isSameOrUnder(op.resourceId, id));
   }
 
   statusUrl(endpoint: string, op: Operation, apiVersion: string): string {

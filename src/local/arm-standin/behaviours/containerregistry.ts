@@ -5,11 +5,12 @@
 import { ArmError, badRequest } from "../errors.js";
 import { endpointConnections } from "./network.js";
 import type { Behaviour } from "./types.js";
+import { LATENCIES, standInMs } from "../latencies.js";
 
 const SKUS = ["Basic", "Standard", "Premium"];
 
 export const registries: Behaviour = {
-  durations: { create: 800 },
+  durations: { create: standInMs(LATENCIES.registry) },
   write(_ctx, { resource, existing }) {
     if (!/^[a-zA-Z0-9]{5,50}$/.test(resource.name))
       throw badRequest("InvalidRegistryName", `The registry name '${resource.name}' is invalid: it must be 5 to 50 alphanumeric characters.`);
@@ -49,7 +50,7 @@ export const registries: Behaviour = {
 };
 
 export const cacheRules: Behaviour = {
-  durations: { create: 400 },
+  durations: { create: standInMs(LATENCIES.cacheRule) },
   write(ctx, { resource, existing, seeding }) {
     const p = resource.properties;
     if (!p.sourceRepository || !p.targetRepository) throw badRequest("InvalidParameter", `Cache rule ${resource.name} needs properties.sourceRepository and properties.targetRepository.`);

@@ -9,11 +9,11 @@ import type { Resource } from "../store.js";
 import { holdsRole, ROLE } from "./authorization.js";
 import { TENANT_ID } from "./managedidentity.js";
 import type { ActionPlan, Behaviour, Ctx, WriteRequest } from "./types.js";
+import { LATENCIES, standInMs } from "../latencies.js";
 
 const POOL_TYPE = "Microsoft.ContainerService/managedClusters/agentPools";
 const DEFAULT_KUBERNETES_VERSION = "1.31.7";
 export const INITIAL_NODE_IMAGE = { ubuntu: "AKSUbuntu-2204gen2containerd-202410.01.0", azureLinux: "AKSAzureLinux-V2gen2-202410.01.0" };
-const DURATION = { clusterCreate: 3000, clusterUpdate: 2000, poolWrite: 1500, nodeImageUpgrade: 2000 };
 
 const isPreview = (apiVersion: string) => /-preview$/i.test(apiVersion);
 const isAzureLinux = (pool: Record<string, any>) => /^(AzureLinux|CBLMariner|Mariner)/i.test(pool.osSKU ?? "");
@@ -184,7 +184,7 @@ function completeIdentity(ctx: Ctx, r: Resource, existing: Resource | undefined)
 }
 
 export const managedClusters: Behaviour = {
-  durations: { create: DURATION.clusterCreate, update: DURATION.clusterUpdate },
+  durations: { create: standInMs(LATENCIES.clusterCreate), update: standInMs(LATENCIES.clusterUpdate) },
   busyCode: "OperationNotAllowed",
   noun: "managed cluster",
   write(ctx, req) {
@@ -250,7 +250,7 @@ export const managedClusters: Behaviour = {
 };
 
 export const agentPools: Behaviour = {
-  durations: { create: DURATION.poolWrite },
+  durations: { create: standInMs(LATENCIES.poolWrite) },
   busyCode: "OperationNotAllowed",
   noun: "agent pool",
   write(ctx, req) {
@@ -269,7 +269,7 @@ export const agentPools: Behaviour = {
       target.properties.provisioningState = "UpgradingNodeImageVersion";
       syncPoolIntoCluster(ctx, target);
       return {
-        durationMs: DURATION.nodeImageUpgrade,
+        durationMs: standInMs(LATENCIES.nodeImageUpgrade),
         label: "upgrade node image version",
         body: ctx.view(target),
         onDone() {

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { badRequest } from "../errors.js";
 import { endpointConnections } from "./network.js";
 import type { Behaviour, PrivateLinkMember } from "./types.js";
+import { LATENCIES, standInMs } from "../latencies.js";
 
 /**
  * The Arc endpoints a private endpoint to a scope serves. The FQDNs are the documented ones; the
@@ -25,7 +26,7 @@ export function arcMembers(location: string): PrivateLinkMember[] {
 
 export const privateLinkScopes: Behaviour = {
   // PrivateLinkScopes_Delete is long-running (x-ms-long-running-operation), the create is not.
-  deleteMs: 300,
+  deleteMs: standInMs(LATENCIES.privateLinkScopeDelete),
   write(_ctx, { resource, existing }) {
     const p = resource.properties;
     p.publicNetworkAccess ??= "Disabled";

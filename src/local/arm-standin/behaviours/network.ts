@@ -6,6 +6,7 @@ import { norm, parseId } from "../ids.js";
 import type { Resource } from "../store.js";
 import { upsertRecordSet } from "./privatedns.js";
 import type { Behaviour, Ctx, PrivateLinkMember } from "./types.js";
+import { LATENCIES, standInMs } from "../latencies.js";
 
 // --- IPv4 ranges ----------------------------------------------------------------------------------
 
@@ -121,7 +122,7 @@ function subnetProperties(subnetId: string, props: Record<string, any>, existing
 }
 
 export const virtualNetworks: Behaviour = {
-  durations: { create: 300 },
+  durations: { create: standInMs(LATENCIES.virtualNetwork) },
   busyCode: "AnotherOperationInProgress",
   write(ctx, { resource, existing, seeding }) {
     const p = resource.properties;
@@ -168,7 +169,7 @@ export const virtualNetworks: Behaviour = {
 };
 
 export const subnets: Behaviour = {
-  durations: { create: 300 },
+  durations: { create: standInMs(LATENCIES.subnet) },
   busyCode: "AnotherOperationInProgress",
   // The network RP serialises subnet writes per VNet: parallel PUTs of two subnets of one VNet get
   // 409 AnotherOperationInProgress (the well-known reason templates create subnets one by one).
@@ -238,7 +239,7 @@ function defaultRules(nsgId: string): any[] {
 }
 
 export const networkSecurityGroups: Behaviour = {
-  durations: { create: 300 },
+  durations: { create: standInMs(LATENCIES.networkSecurityGroup) },
   busyCode: "AnotherOperationInProgress",
   checkDelete(ctx, nsg) {
     const user = ctx.store.all().find((r) => norm(r.properties?.networkSecurityGroup?.id ?? "") === norm(nsg.id));
@@ -272,7 +273,7 @@ export const networkSecurityGroups: Behaviour = {
 };
 
 export const securityRules: Behaviour = {
-  durations: { create: 200 },
+  durations: { create: standInMs(LATENCIES.securityRule) },
   busyCode: "AnotherOperationInProgress",
   write(ctx, { resource }) {
     const nsgId = resource.id.replace(/\/securityRules\/[^/]+$/i, "");
@@ -330,7 +331,7 @@ export function endpointConnections(ctx: Ctx, target: Resource): any[] {
 }
 
 export const privateEndpoints: Behaviour = {
-  durations: { create: 1200 },
+  durations: { create: standInMs(LATENCIES.privateEndpoint) },
   busyCode: "AnotherOperationInProgress",
   write(ctx, { resource, existing, seeding }) {
     const p = resource.properties;
@@ -413,7 +414,7 @@ function recordFor(fqdn: string, zoneName: string): string | undefined {
 }
 
 export const privateDnsZoneGroups: Behaviour = {
-  durations: { create: 400 },
+  durations: { create: standInMs(LATENCIES.privateDnsZoneGroup) },
   busyCode: "AnotherOperationInProgress",
   write(ctx, { resource, seeding }) {
     const configs: any[] = resource.properties.privateDnsZoneConfigs ?? [];

@@ -6,6 +6,7 @@ import { badRequest } from "../errors.js";
 import { norm, parseId } from "../ids.js";
 import type { Resource } from "../store.js";
 import type { Behaviour, Ctx } from "./types.js";
+import { LATENCIES, standInMs } from "../latencies.js";
 
 export const RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "PTR", "SOA", "SRV", "TXT"];
 const isRecordSet = (r: Resource) => /^microsoft\.network\/privatednszones\/[a-z]+$/i.test(r.type) && RECORD_TYPES.includes(r.type.split("/")[2].toUpperCase());
@@ -18,7 +19,7 @@ function requireGlobal(r: Resource): void {
 }
 
 export const privateDnsZones: Behaviour = {
-  durations: { create: 400 },
+  durations: { create: standInMs(LATENCIES.privateDnsZone) },
   busyCode: "AnotherOperationInProgress",
   write(_ctx, { resource, existing }) {
     requireGlobal(resource);
@@ -54,7 +55,7 @@ export const privateDnsZones: Behaviour = {
 };
 
 export const virtualNetworkLinks: Behaviour = {
-  durations: { create: 500 },
+  durations: { create: standInMs(LATENCIES.virtualNetworkLink) },
   busyCode: "AnotherOperationInProgress",
   write(ctx, { resource, seeding }) {
     requireGlobal(resource);

@@ -3,10 +3,11 @@
 import { ArmError, badRequest } from "../errors.js";
 import { norm, parseId } from "../ids.js";
 import type { Behaviour } from "./types.js";
+import { LATENCIES, standInMs } from "../latencies.js";
 
 export const resourceGroups: Behaviour = {
   // Creating a group is synchronous, deleting it (and everything in it) is long-running.
-  deleteMs: 600,
+  deleteMs: standInMs(LATENCIES.resourceGroupDelete),
   write(_ctx, { resource, existing }) {
     if (!resource.location) throw badRequest("LocationRequired", "The location property is required for this definition.");
     if (existing && existing.location !== resource.location)
