@@ -2,6 +2,7 @@
 // compares a changed cluster with), keyed by subscription / resource group / name.
 import type { TableClient } from "@azure/data-tables";
 import { ConcurrencyError, encodeKey } from "./request-store.js";
+import { findEntity, isStatus } from "./entity.js";
 
 export interface ClusterRecord {
   subscriptionId: string;
@@ -31,14 +32,10 @@ export class ClusterStore {
 
   async get(sub: string, rg: string, name: string): Promise<ClusterRecord | undefined> {
     const { pk, rk } = key(sub, rg, name);
-    try {
-      const e = await this.table.getEntity<Record<string, unknown>>(pk, rk);
-      const { partitionKey: _p, rowKey: _r, timestamp: _t, etag, "odata.metadata": _m, ...rest } = e as Record<string, unknown>;
-      return { ...(rest as unknown as ClusterRecord), generation: Number(rest.generation ?? 0), etag: etag as string };
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-      throw e;
-    }
+    const e = await findEntity(this.table, pk, rk);
+    if (!e) return undefined;
+    const { partitionKey: _p, rowKey: _r, timestamp: _t, etag, "odata.metadata": _m, ...rest } = e as Record<string, unknown>;
+    return { ...(rest as unknown as ClusterRecord), generation: Number(rest.generation ?? 0), etag: etag as string };
   }
 
   /** Writes the record: a new row when it has no ETag, else only if unchanged since read. */
@@ -57,7 +54,7 @@ export class ClusterStore {
     try {
       await this.table.deleteEntity(pk, rk);
     } catch (e) {
-      if ((e as { statusCode?: number }).statusCode !== 404) throw e;
+      if (!isStatus(e, 404)) throw e;
     }
   }
 
@@ -69,8 +66,7 @@ export class ClusterStore {
       if (etag) await this.table.updateEntity(entity as never, "Replace", { etag });
       else await this.table.createEntity(entity as never);
     } catch (e) {
-      const code = (e as { statusCode?: number }).statusCode;
-      if (code === 412 || code === 409) throw new ConcurrencyError(`cluster ${rec.name} state changed concurrently`);
+      if (isStatus(e, 412, 409)) throw new ConcurrencyError(`cluster ${rec.name} state changed concurrently`);
       throw e;
     }
   }

@@ -4,6 +4,7 @@
 // read with (412 otherwise), so two writers can never both believe they hold it.
 import type { TableClient } from "@azure/data-tables";
 import { ConcurrencyError, encodeKey } from "./request-store.js";
+import { findEntity, isStatus } from "./entity.js";
 
 export interface ClusterLease {
   /** The cluster's ARM id as the request names it (the key is its lowercased form). */
@@ -22,20 +23,15 @@ export interface ClusterLease {
 
 const LEASE_ROW = "lease";
 export const leaseKey = (clusterId: string) => encodeKey(clusterId.toLowerCase());
-const isStatus = (e: unknown, ...codes: number[]) => codes.includes((e as { statusCode?: number }).statusCode ?? 0);
 
 export class LeaseStore {
   constructor(private readonly table: TableClient) {}
 
   async get(clusterId: string): Promise<ClusterLease | undefined> {
-    try {
-      const e = await this.table.getEntity<Record<string, unknown>>(leaseKey(clusterId), LEASE_ROW);
-      const { partitionKey: _p, rowKey: _r, timestamp: _t, "odata.metadata": _m, etag, ...rest } = e as Record<string, unknown>;
-      return { ...(rest as unknown as ClusterLease), etag: etag as string };
-    } catch (e) {
-      if (isStatus(e, 404)) return undefined;
-      throw e;
-    }
+    const e = await findEntity(this.table, leaseKey(clusterId), LEASE_ROW);
+    if (!e) return undefined;
+    const { partitionKey: _p, rowKey: _r, timestamp: _t, "odata.metadata": _m, etag, ...rest } = e as Record<string, unknown>;
+    return { ...(rest as unknown as ClusterLease), etag: etag as string };
   }
 
   /** Creates the lease when the cluster has none; throws ConcurrencyError when it has one. */

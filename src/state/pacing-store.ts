@@ -5,18 +5,14 @@
 import type { TableClient } from "@azure/data-tables";
 import type { BucketState, PacingStore } from "../app/arm-pacing.js";
 import { ConcurrencyError, encodeKey } from "./request-store.js";
+import { findEntity, isStatus } from "./entity.js";
 
 export class TablePacingStore implements PacingStore {
   constructor(private readonly table: TableClient) {}
 
   async get(subscription: string, bucket: string): Promise<BucketState | undefined> {
-    try {
-      const e = await this.table.getEntity<{ tat: number }>(encodeKey(subscription), encodeKey(bucket));
-      return { tat: Number(e.tat), etag: e.etag };
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-      throw e;
-    }
+    const e = await findEntity<{ tat: number }>(this.table, encodeKey(subscription), encodeKey(bucket));
+    return e && { tat: Number(e.tat), etag: e.etag };
   }
 
   async save(subscription: string, bucket: string, state: BucketState): Promise<void> {
@@ -25,8 +21,7 @@ export class TablePacingStore implements PacingStore {
       if (state.etag) await this.table.updateEntity(entity, "Replace", { etag: state.etag });
       else await this.table.createEntity(entity);
     } catch (e) {
-      const code = (e as { statusCode?: number }).statusCode;
-      if (code === 412 || code === 409) throw new ConcurrencyError(`rate bucket ${bucket} of ${subscription} changed concurrently`);
+      if (isStatus(e, 412, 409)) throw new ConcurrencyError(`rate bucket ${bucket} of ${subscription} changed concurrently`);
       throw e;
     }
   }

@@ -140,7 +140,7 @@ function fromEntity<T>(e: TableEntityResult<Record<string, unknown>>): T {
   return out as T;
 }
 
-const isStatus = (e: unknown, ...codes: number[]) => codes.includes((e as { statusCode?: number }).statusCode ?? 0);
+import { findEntity, isStatus } from "./entity.js";
 
 export class RequestStore {
   constructor(private readonly table: TableClient) {}
@@ -200,12 +200,8 @@ export class RequestStore {
   }
 
   async getRequest(id: string): Promise<RequestRecord | undefined> {
-    try {
-      return fromEntity<RequestRecord>(await this.table.getEntity(encodeKey(id), REQUEST_ROW));
-    } catch (e) {
-      if (isStatus(e, 404)) return undefined;
-      throw e;
-    }
+    const e = await findEntity(this.table, encodeKey(id), REQUEST_ROW);
+    return e && fromEntity<RequestRecord>(e);
   }
 
   async getSteps(id: string): Promise<StepRecord[]> {
@@ -217,12 +213,8 @@ export class RequestStore {
   }
 
   async getStep(id: string, name: string): Promise<StepRecord | undefined> {
-    try {
-      return fromEntity<StepRecord>(await this.table.getEntity(encodeKey(id), stepRow(name)));
-    } catch (e) {
-      if (isStatus(e, 404)) return undefined;
-      throw e;
-    }
+    const e = await findEntity(this.table, encodeKey(id), stepRow(name));
+    return e && fromEntity<StepRecord>(e);
   }
 
   /**

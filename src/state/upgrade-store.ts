@@ -2,6 +2,7 @@
 // per change" a storage fact, whoever asks for it (a request's step, a cluster event, the timer).
 import type { TableClient } from "@azure/data-tables";
 import { ConcurrencyError, encodeKey } from "./request-store.js";
+import { findEntity, isStatus } from "./entity.js";
 
 export type UpgradeState = "Queued" | "Running" | "Succeeded" | "Failed";
 
@@ -34,18 +35,14 @@ export class UpgradeStore {
       await this.table.createEntity({ partitionKey: clusterKey(rec.clusterId), rowKey: rowKey(rec.changeKey, rec.pool), ...strip(rec) } as never);
       return true;
     } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 409) return false;
+      if (isStatus(e, 409)) return false;
       throw e;
     }
   }
 
   async get(clusterId: string, changeKey: string, pool: string): Promise<UpgradeRecord | undefined> {
-    try {
-      return fromEntity(await this.table.getEntity(clusterKey(clusterId), rowKey(changeKey, pool)));
-    } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 404) return undefined;
-      throw e;
-    }
+    const e = await findEntity(this.table, clusterKey(clusterId), rowKey(changeKey, pool));
+    return e && fromEntity(e as never);
   }
 
   async listForCluster(clusterId: string): Promise<UpgradeRecord[]> {
@@ -62,7 +59,7 @@ export class UpgradeStore {
       const r = rec.etag ? await this.table.updateEntity(entity, "Replace", { etag: rec.etag }) : await this.table.upsertEntity(entity, "Replace");
       return r.etag ?? "";
     } catch (e) {
-      if ((e as { statusCode?: number }).statusCode === 412) throw new ConcurrencyError(`upgrade ${rec.pool}/${rec.changeKey} changed concurrently`);
+      if (isStatus(e, 412)) throw new ConcurrencyError(`upgrade ${rec.pool}/${rec.changeKey} changed concurrently`);
       throw e;
     }
   }
