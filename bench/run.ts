@@ -22,16 +22,17 @@ import { acceptRequest } from "../src/app/accept.js";
 import type { StatusDocument, StepStatus } from "../src/app/status.js";
 import { isSameOrUnder } from "../src/local/arm-standin/ids.js";
 import { LATENCIES, SPEEDUP, standInMs } from "../src/local/arm-standin/latencies.js";
-import { startLocalHost, type LocalHost, type LocalHostOptions } from "../src/local/host.js";
+import { startLocalHost, type LocalHost } from "../src/local/host.js";
 import { waitForRequest } from "../test/helpers/local.js";
 import { example, exampleNames, SUB } from "../test/helpers/examples.js";
 import { pacingBench } from "./pacing.js";
+import { ARM_RATE_LIMITS, isAksWrite, subscriptionOf } from "../src/domain/arm-limits.js";
+import { OTHER_SUB } from "../test/helpers/pacing.js";
 
 /** The stand-in's timeScale in every section (1: SPEEDUP times faster than Azure). */
 const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 1);
 /** How many requests the scale section submits at once. */
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 1000);
-const OTHER_SUB = "11111111-1111-1111-1111-111111111111";
 const BYO_EXAMPLE = "network-isolated-byo-acr-vnet-integration.json";
 
 /** A long-running operation's status or result URL: what a poll GETs. */
@@ -125,17 +126,13 @@ async function busyPerCluster(): Promise<void> {
   }
 }
 
-/** ARM's request limits as the stand-in models them, sped up like its durations; undefined on a build without the model. */
-async function throttlingModel(): Promise<{ option: unknown; burst: number; perSecond: number } | undefined> {
-  // The model lives in src/domain/arm-limits.ts; imported by name at run time so the bench also runs on a build without it.
-  const mod = "../src/domain/arm-limits.js";
-  const limits = await import(mod).catch(() => undefined);
-  if (!limits?.ARM_RATE_LIMITS) return undefined;
-  const base = limits.ARM_RATE_LIMITS as Record<string, { capacity: number; perSecond: number }>;
-  // The stand-in divides refill rates by timeScale; the same SPEEDUP as its durations makes the limits keep pace with them.
-  const option = Object.fromEntries(Object.entries(base).map(([b, l]) => [b, { perSecond: l.perSecond * SPEEDUP }]));
-  return { option, burst: base.aksWrites.capacity, perSecond: (base.aksWrites.perSecond * SPEEDUP) / TIME_SCALE };
-}
+/**
+ * ARM's request limits as the stand-in models them, sped up like its durations: the stand-in divides
+ * refill rates by timeScale only, so the same SPEEDUP as its durations makes the limits keep pace.
+ */
+const throttling = Object.fromEntries(Object.entries(ARM_RATE_LIMITS).map(([b, l]) => [b, { perSecond: l.perSecond * SPEEDUP }]));
+const aksBurst = ARM_RATE_LIMITS.aksWrites.capacity;
+const aksPerSecond = (ARM_RATE_LIMITS.aksWrites.perSecond * SPEEDUP) / TIME_SCALE;
 
 /** Request i: its own cluster and resource group, in one of two subscriptions (alternately). */
 const createRequest = (i: number) => {
@@ -143,15 +140,10 @@ const createRequest = (i: number) => {
   return { ...base, requestId: `bench-${i}`, cluster: { ...base.cluster, subscriptionId: i % 2 ? OTHER_SUB : SUB, resourceGroup: `rg-bench-${i}`, name: `aks-bench-${i}` } };
 };
 
-const isAksWrite = (r: { method: string; path: string }) =>
-  (["PUT", "PATCH"].includes(r.method) && /\/managedClusters\/[^/]+(\/agentPools\/[^/]+)?$/i.test(r.path)) || (r.method === "POST" && /\/managedClusters\/.+\/upgrade[A-Za-z]*$/i.test(r.path));
-
-async function burst(throttling: unknown, pacing: boolean) {
+async function burst(pacing: boolean) {
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 250);
-  // `throttling` and `pacing` are passed untyped: a build without the rate-limit model ignores them.
-  const opts = { quiet: true, standIn: { timeScale: TIME_SCALE, ...(throttling ? { throttling } : {}) }, settings: pacing ? {} : { pacing: false } } as unknown as LocalHostOptions;
-  const host = await startLocalHost(opts);
+  const host = await startLocalHost({ quiet: true, standIn: { timeScale: TIME_SCALE, throttling }, settings: { pacing } });
   try {
     const t0 = Date.now();
     const ids = await Promise.all(Array.from({ length: REQUESTS }, async (_, i) => (await acceptRequest(host.deps, createRequest(i))).status.id));
@@ -160,7 +152,10 @@ async function burst(throttling: unknown, pacing: boolean) {
     const elapsed = Math.max(...done.map((d) => Date.parse(d.updatedAt))) - t0;
     const arm = host.standIn!.requests;
     const aksWrites = new Map<string, number>();
-    for (const r of arm) if (isAksWrite(r) && r.status < 400) aksWrites.set(r.path.split("/")[2], (aksWrites.get(r.path.split("/")[2]) ?? 0) + 1);
+    for (const r of arm) {
+      const sub = subscriptionOf(r.path);
+      if (sub && isAksWrite(r.method, r.path) && r.status < 400) aksWrites.set(sub, (aksWrites.get(sub) ?? 0) + 1);
+    }
     const overhead = done.flatMap((d) => stepTimes(host, d).map((s) => s.overhead));
     const failed = done.filter((d) => d.state !== "Succeeded");
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
@@ -174,17 +169,15 @@ async function burst(throttling: unknown, pacing: boolean) {
 }
 
 async function scale(): Promise<void> {
-  const model = await throttlingModel();
   const f = factor(TIME_SCALE);
   console.log(`\n## ${REQUESTS} create requests (pod-sandboxing) across 2 subscriptions, submitted at once (timeScale ${TIME_SCALE}: ${f}x faster than Azure)`);
-  if (!model) console.log("This build has no model of ARM's request limits: the run below is without throttling, and without pacing to compare.");
-  else console.log(`ARM's request limits modelled, sped up ${f}x like the durations: AKS cluster and pool writes a burst of ${model.burst} then one every ${ms(1000 / model.perSecond)} per subscription`);
-  const runs = model ? ([["pacing on", await burst(model.option, true)], ["pacing off", await burst(model.option, false)]] as const) : ([["no limits", await burst(undefined, true)]] as const);
+  console.log(`ARM's request limits modelled, sped up ${f}x like the durations: AKS cluster and pool writes a burst of ${aksBurst} then one every ${ms(1000 / aksPerSecond)} per subscription`);
+  const runs = [["pacing on", await burst(true)], ["pacing off", await burst(false)]] as const;
   const clusterCreate = standInMs(LATENCIES.clusterCreate) * TIME_SCALE;
   console.log("run | succeeded | failed | accepted in | completed in | floor (AKS write limit) | completed / floor | ARM requests | 429s (share) | overhead per step p50 / p99 | peak RSS of the host process");
   for (const [label, r] of runs) {
     // The floor: per subscription, the writes beyond the burst at the limit's pace, then the last cluster's create.
-    const floor = model ? Math.max(...[...r.aksWrites.values()].map((w) => (Math.max(0, w - model.burst) / model.perSecond) * 1000)) + clusterCreate : clusterCreate;
+    const floor = Math.max(...[...r.aksWrites.values()].map((w) => (Math.max(0, w - aksBurst) / aksPerSecond) * 1000)) + clusterCreate;
     console.log(
       `${label} | ${r.done.length - r.failed.length} | ${r.failed.length} | ${s1(r.acceptedMs)} | ${s1(r.elapsed)} | ${s1(floor)} | ${(r.elapsed / floor).toFixed(2)} | ${r.arm} | ${r.throttled} (${((100 * r.throttled) / r.arm).toFixed(2)} %) | ${ms(pct(r.overhead, 50))} / ${ms(pct(r.overhead, 99))} | ${(r.peakRss / 1048576).toFixed(0)} MiB`,
     );
