@@ -17,24 +17,12 @@
 // prevents 429s, it does not change how they are answered.
 import { ARM_RATE_LIMITS, BUCKET_NAMES, bucketsOf, subscriptionOf, type RateBucket, type RateLimit } from "../domain/arm-limits.js";
 import type { Decision } from "../domain/step.js";
-import type { ArmError } from "../azure/errors.js";
+import type { ArmError } from "./arm.js";
 import { redact } from "../domain/redact.js";
-import type { ErrorInfo, StepRecord } from "../state/request-store.js";
+import type { ErrorInfo, StepRecord } from "../domain/records.js";
 import type { AppDeps, RunnerSettings } from "./deps.js";
 import { ConcurrencyError, withRetryOnConflict } from "./optimistic.js";
-
-/** A bucket's stored state: its theoretical arrival time (ms since the epoch) and the row's ETag. */
-export interface BucketState {
-  tat: number;
-  etag?: string;
-}
-
-/** Where the buckets are kept (src/state/pacing-store.ts: Table Storage). */
-export interface PacingStore {
-  get(subscription: string, bucket: RateBucket): Promise<BucketState | undefined>;
-  /** Saves only if the row is unchanged since read (else ConcurrencyError); no ETag: only if new. */
-  save(subscription: string, bucket: RateBucket, state: BucketState): Promise<void>;
-}
+import type { PacingStore } from "./stores.js";
 
 /** A throttled step gives up after waiting this long in all (12 h: a subscription's AKS writes at 1 a minute pass 720). */
 export const DEFAULT_MAX_THROTTLE_WAIT_MS = 12 * 3600_000;

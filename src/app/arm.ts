@@ -2,14 +2,8 @@
 // implements it with the Azure SDKs; every read and body is the SDK model of its kind
 // (src/domain/arm-models.ts), so the adapter table and the steps agree at compile time.
 import type { ActionKind, ArmActions, ArmReadModels, ArmWriteModels, ResourceKind, WritableKind } from "../domain/arm-models.js";
+import type { PendingWrite } from "../domain/records.js";
 import type { ResourceRef } from "../domain/step.js";
-
-/** A write that was started: what to resume, and the SDK poller's serialized state while it runs. */
-export interface PendingWrite extends ResourceRef {
-  method: "put" | "post" | "delete";
-  action?: string;
-  pollerState?: string;
-}
 
 /** Where a write stands after one call: done (with the final resource, when ARM returned one), or still running. */
 export type WriteProgress = { done: true; result?: unknown } | { done: false; pollerState: string; retryAfterMs?: number };
@@ -22,4 +16,20 @@ export interface Arm {
   delete(ref: ResourceRef): Promise<WriteProgress>;
   /** One status poll of a running write (never a wait). */
   poll(write: PendingWrite): Promise<WriteProgress>;
+}
+
+/**
+ * What the port throws when ARM refused or could not answer: ARM's own code and message, and
+ * whether a later attempt may succeed. The adapter classifies every failure once (src/azure/errors.ts).
+ */
+export class ArmError extends Error {
+  constructor(
+    public readonly code: string,
+    message: string,
+    public readonly status: number | undefined,
+    public readonly transient: boolean,
+    public readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
 }

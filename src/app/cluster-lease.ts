@@ -11,8 +11,7 @@
 // is taken over at once. Requests that contradict the holder are refused (domain/cluster-conflicts.ts).
 import { conflictBetween, isClusterTarget } from "../domain/cluster-conflicts.js";
 import type { ClusterRequest } from "../domain/contract.js";
-import type { ClusterLease } from "../state/lease-store.js";
-import type { ErrorInfo, RequestRecord, StepRecord } from "../state/request-store.js";
+import type { ClusterLease, ErrorInfo, RequestRecord, StepRecord } from "../domain/records.js";
 import type { AppDeps } from "./deps.js";
 import { withRetryOnConflict } from "./optimistic.js";
 import { isTerminal } from "./status.js";

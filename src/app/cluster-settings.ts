@@ -5,7 +5,7 @@
 // write raised, or by five events) asks for one upgrade per pool.
 import { parseResourceId } from "../domain/naming.js";
 import type { ManagedCluster } from "@azure/arm-containerservice";
-import type { ClusterRecord } from "../state/cluster-store.js";
+import type { ClusterRecord } from "../domain/records.js";
 import type { AppDeps } from "./deps.js";
 import { withRetryOnConflict } from "./optimistic.js";
 

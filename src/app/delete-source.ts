@@ -4,7 +4,7 @@
 // fixed, and a resource made after it was accepted is never on its list.
 import type { DeleteRequest } from "../domain/contract.js";
 import { DELETABLE_OPERATIONS, type DeleteSource } from "../domain/plans/delete.js";
-import type { ValidationError } from "../domain/rules.js";
+import type { ValidationError } from "../domain/validation-error.js";
 import { inScope, referencedResources, type AllowedScopes } from "../domain/scopes.js";
 import type { AppDeps } from "./deps.js";
 

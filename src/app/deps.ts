@@ -4,12 +4,8 @@
 import type { Arm } from "./arm.js";
 import type { AllowedScopes } from "../domain/scopes.js";
 import type { QueueSender } from "./queue.js";
-import type { ClusterStore } from "../state/cluster-store.js";
-import type { RequestStore } from "../state/request-store.js";
-import type { UpgradeStore } from "../state/upgrade-store.js";
-import type { PacingStore } from "./arm-pacing.js";
 import type { RateLimits } from "../domain/arm-limits.js";
-import type { LeaseStore } from "../state/lease-store.js";
+import type { ClusterStore, LeaseStore, PacingStore, RequestStore, UpgradeStore } from "./stores.js";
 
 export interface RunnerSettings {
   /** Transient failures a step may have before it fails (DESIGN rule 4). */

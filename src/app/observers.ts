@@ -3,16 +3,15 @@
 // the NodePoolRolling* events).
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { AgentPoolWithLatestImage } from "../domain/arm-models.js";
-import type { PendingOperation, RequestRecord } from "../state/request-store.js";
-import type { UpgradeState } from "../state/upgrade-store.js";
+import type { PendingWrite, RequestRecord, UpgradeState } from "../domain/records.js";
 import { parseResourceId } from "../domain/naming.js";
 import type { AppDeps } from "./deps.js";
 import { noteClusterSettings } from "./cluster-settings.js";
 
-const isUpgrade = (op?: PendingOperation) => op?.kind === "agentPool" && op.action === "upgradeNodeImageVersion";
+const isUpgrade = (op?: PendingWrite) => op?.kind === "agentPool" && op.action === "upgradeNodeImageVersion";
 const poolOf = (id: string) => ({ clusterId: id.replace(/\/agentPools\/[^/]+$/i, ""), pool: id.split("/").pop()! });
 
-export async function writeStarted(deps: AppDeps, req: RequestRecord, op: PendingOperation): Promise<void> {
+export async function writeStarted(deps: AppDeps, req: RequestRecord, op: PendingWrite): Promise<void> {
   if (isUpgrade(op)) await bestEffort(deps, () => recordUpgrade(deps, req, op.id, "Running"));
 }
 
@@ -28,7 +27,7 @@ async function bestEffort(deps: AppDeps, fn: () => Promise<void>): Promise<void>
   }
 }
 
-export async function writeFinished(deps: AppDeps, req: RequestRecord, op: PendingOperation, result: unknown): Promise<void> {
+export async function writeFinished(deps: AppDeps, req: RequestRecord, op: PendingWrite, result: unknown): Promise<void> {
   // A deleted cluster is forgotten: no event or timer acts on it any more.
   if (op.method === "delete") {
     if (op.kind === "managedCluster") {
@@ -42,7 +41,7 @@ export async function writeFinished(deps: AppDeps, req: RequestRecord, op: Pendi
   if (isUpgrade(op)) await bestEffort(deps, async () => recordUpgrade(deps, req, op.id, "Succeeded", await deps.arm.read({ kind: "agentPool", id: op.id })));
 }
 
-export async function writeFailed(deps: AppDeps, req: RequestRecord, op: PendingOperation | undefined, error: string): Promise<void> {
+export async function writeFailed(deps: AppDeps, req: RequestRecord, op: PendingWrite | undefined, error: string): Promise<void> {
   if (op && isUpgrade(op)) await bestEffort(deps, () => recordUpgrade(deps, req, op.id, "Failed", undefined, error));
 }
 

@@ -4,6 +4,6 @@ import type { ClusterRequest } from "../domain/contract.js";
 import { planRequest } from "../domain/plan.js";
 import type { DeleteSource } from "../domain/plans/delete.js";
 import type { Plan } from "../domain/step.js";
-import type { RequestRecord } from "../state/request-store.js";
+import type { RequestRecord } from "../domain/records.js";
 
 export const planOf = (req: Pick<RequestRecord, "body" | "source">): Plan => planRequest(req.body as ClusterRequest, req.source as DeleteSource | undefined);

@@ -1,6 +1,6 @@
 // GET /api/requests and the status page's list: recent requests, newest first, filtered by state
 // and by cluster (a part of the target's resource id, case-insensitive).
-import type { RequestState } from "../state/request-store.js";
+import type { RequestState } from "../domain/records.js";
 import type { AppDeps } from "./deps.js";
 import { OPERATION_STATUS, type OperationStatus } from "./status.js";
 

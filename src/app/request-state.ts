@@ -1,6 +1,6 @@
 // Request-row transitions, with ETag concurrency: parallel steps finishing at the same time each
 // re-read and retry instead of overwriting each other.
-import type { ErrorInfo, RequestRecord, RequestState } from "../state/request-store.js";
+import type { ErrorInfo, RequestRecord, RequestState } from "../domain/records.js";
 import type { AppDeps } from "./deps.js";
 import { withRetryOnConflict } from "./optimistic.js";
 import { isTerminal } from "./status.js";

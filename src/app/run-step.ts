@@ -8,7 +8,6 @@
 // message never writes to ARM twice, and a crash between an ARM write and the next message is
 // healed by redelivery.
 import { createHash } from "node:crypto";
-import { ArmError } from "../azure/errors.js";
 import { redact } from "../domain/redact.js";
 import { ancestors, readySteps } from "../domain/plan.js";
 import { sameId } from "../domain/naming.js";
@@ -16,13 +15,13 @@ import type { ClusterRequest } from "../domain/contract.js";
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import { PROVISIONING_IN_PROGRESS, provisioningState, type Decision, type Outputs, type StepContext, type StepDef } from "../domain/step.js";
 import { QUEUES, stepMessageId, type StepMessage } from "./queue.js";
-import type { RequestRecord, StepRecord } from "../state/request-store.js";
+import type { RequestRecord, StepRecord } from "../domain/records.js";
 import { ConcurrencyError } from "./optimistic.js";
 import type { AppDeps } from "./deps.js";
 import { noteClusterSettings } from "./cluster-settings.js";
 import { writeFailed, writeFinished, writeStarted } from "./observers.js";
 import { finishRequest, markRequestRunning, settleCancel } from "./request-state.js";
-import type { WriteProgress } from "./arm.js";
+import { ArmError, type WriteProgress } from "./arm.js";
 import { planOf } from "./plan-of.js";
 import { afterThrottled, paceWrite, type Deferral } from "./arm-pacing.js";
 import { takeClusterTurn } from "./cluster-lease.js";

@@ -5,7 +5,7 @@
 // (a <noscript> meta refresh does the same without script); a polite live region says what changed.
 import type { RequestSummary } from "./request-list.js";
 import { isTerminal, retryAfterSeconds, type StatusDocument, type StepStatus } from "./status.js";
-import type { ErrorInfo } from "../state/request-store.js";
+import type { ErrorInfo } from "../domain/records.js";
 import { PAGE_SCRIPT, PAGE_STYLE } from "./status-page-assets.js";
 
 export interface PageLinks {

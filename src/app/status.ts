@@ -1,7 +1,7 @@
 // The status document of the contract (GET /api/requests/{id}, `provision --json`), which is also
 // the status monitor of the Azure REST API guidelines for long-running operations: `status` and an
 // `error` with `target` and `details[]` sit beside the contract's own `state`, which stays.
-import type { ErrorInfo, RequestRecord, RequestState, StepRecord, StepState } from "../state/request-store.js";
+import type { ErrorInfo, RequestRecord, RequestState, StepRecord, StepState } from "../domain/records.js";
 
 export interface StepStatus {
   name: string;

@@ -1,10 +1,11 @@
 // The one generic caller of the kind adapters: reads, starts writes, polls writes once. Every SDK
 // error leaves here classified (errors.ts); every answer carries ARM's Retry-After when it sent one.
-import type { Arm, PendingWrite, WriteProgress } from "../app/arm.js";
+import { ArmError, type Arm, type WriteProgress } from "../app/arm.js";
+import type { PendingWrite } from "../domain/records.js";
 import type { ActionKind, ArmActions, ArmReadModels, ArmWriteModels, ResourceKind, WritableKind } from "../domain/arm-models.js";
 import type { ResourceRef } from "../domain/step.js";
 import type { ArmClients } from "./clients.js";
-import { ArmError, classifyArmError, retryAfterMs } from "./errors.js";
+import { classifyArmError, retryAfterMs } from "./errors.js";
 import type { KindAdapter, Started } from "./kinds/kind.js";
 import { pollOnce, submitted, type Progress } from "./lro.js";
 import { withCapture } from "./response-capture.js";

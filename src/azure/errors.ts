@@ -1,16 +1,6 @@
 // ARM errors are classified once, here: transient (retry later) or terminal (the step fails with
 // ARM's own code and message). See DESIGN rule 4.
-export class ArmError extends Error {
-  constructor(
-    public readonly code: string,
-    message: string,
-    public readonly status: number | undefined,
-    public readonly transient: boolean,
-    public readonly retryAfterMs?: number,
-  ) {
-    super(message);
-  }
-}
+import { ArmError } from "../app/arm.js";
 
 /** 409 codes that mean "busy, try later", not "conflicting request". */
 const BUSY_CODES = new Set(["operationnotallowed", "anotheroperationinprogress", "conflict", "resourcebusy", "etagmismatch", "retryableerror"]);

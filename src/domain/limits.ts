@@ -2,7 +2,7 @@
 // so that no input can make the app hang, overflow its stack or write a row Table Storage refuses.
 // The same checks run for `POST /api/requests` (with or without ?whatIf=true), the
 // `cluster-requests` queue and `npm run provision`.
-import type { ValidationError } from "./rules.js";
+import type { ValidationError } from "./validation-error.js";
 
 export const LIMITS = {
   /** Bytes of the request's JSON text. A request of this contract is a few KB; 100 pools fit in 40. */

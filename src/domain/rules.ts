@@ -6,13 +6,7 @@
 import type { ClusterRequest, CreateRequest, NodePool } from "./contract.js";
 import { contains, isNetworkAddress, overlaps, parseCidr, usableAddresses, type Cidr } from "./cidr.js";
 import { parseResourceId } from "./naming.js";
-
-export interface ValidationError {
-  path: string;
-  message: string;
-  /** Where the rule comes from: a procedure section or the ARM API. */
-  source?: string;
-}
+import type { ValidationError } from "./validation-error.js";
 
 const SRC = {
   sandbox: "Pod Sandboxing procedure: node pool requirements",

@@ -5,7 +5,7 @@
 // any write, with the field that names it. The app's identity should hold roles on that same list.
 import type { ClusterRequest } from "./contract.js";
 import { clusterId, providerId, rgId } from "./naming.js";
-import type { ValidationError } from "./rules.js";
+import type { ValidationError } from "./validation-error.js";
 
 /** Lower-cased scope ids; undefined = unrestricted (allowed on the local host only). */
 export type AllowedScopes = readonly string[];

@@ -4,7 +4,8 @@
 import type { z } from "zod";
 import { clusterRequest, type ClusterRequest } from "./contract.js";
 import { capErrors, checkDecoded, parseRequestText } from "./limits.js";
-import { checkRules, type ValidationError } from "./rules.js";
+import { checkRules } from "./rules.js";
+import type { ValidationError } from "./validation-error.js";
 import { checkScopes, type AllowedScopes } from "./scopes.js";
 
 export type Validation = { ok: true; request: ClusterRequest } | { ok: false; errors: ValidationError[] };

@@ -7,7 +7,7 @@
 // Errors carry `error {code, message, target, details[]}` and `x-ms-error-code`.
 import functions, { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import type { StatusDocument } from "../app/status.js";
-import type { RequestState } from "../state/request-store.js";
+import type { RequestState } from "../domain/records.js";
 import { json } from "./http-util.js";
 import { forInvocation } from "./invocation.js";
 import { allowedScopes, getDeps } from "./runtime.js";

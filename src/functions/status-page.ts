@@ -3,7 +3,7 @@
 // host also serves them at / and /requests/{id}.
 import functions, { type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import type { PageLinks } from "../app/status-page.js";
-import type { RequestState } from "../state/request-store.js";
+import type { RequestState } from "../domain/records.js";
 import { getDeps } from "./runtime.js";
 
 // The app layer is imported on first use: cold start loads only the registrations (src/main.ts).

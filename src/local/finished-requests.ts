@@ -3,7 +3,8 @@
 // second, all of them answered "still running"; a signal costs nothing while they run.
 import type { TableClient } from "@azure/data-tables";
 import { isTerminal } from "../app/status.js";
-import { RequestStore, type RequestRecord } from "../state/request-store.js";
+import type { RequestRecord } from "../domain/records.js";
+import { TableRequestStore } from "../state/request-store.js";
 
 /** Who waits for which request to end; outlives a restart of the function side. */
 export class RequestFinishes {
@@ -22,7 +23,7 @@ export class RequestFinishes {
 }
 
 /** The request store, announcing every request row it saves in a final state. */
-export class SignallingRequestStore extends RequestStore {
+export class SignallingRequestStore extends TableRequestStore {
   constructor(
     table: TableClient,
     private readonly finishes: RequestFinishes,

@@ -1,33 +1,14 @@
 // Per-cluster state: the cluster's last-known isolation settings (what the Event Grid handler
 // compares a changed cluster with), keyed by subscription / resource group / name.
 import type { TableClient } from "@azure/data-tables";
-import { ConcurrencyError, encodeKey } from "./request-store.js";
-import { findEntity, isStatus } from "./entity.js";
-
-export interface ClusterRecord {
-  subscriptionId: string;
-  resourceGroup: string;
-  name: string;
-  artifactSource?: string;
-  containerRegistryId?: string;
-  outboundType?: string;
-  enableVnetIntegration?: boolean;
-  enablePrivateCluster?: boolean;
-  /** Counts the isolation-setting changes seen; node-image upgrades are keyed by it. */
-  generation: number;
-  /** The request that last changed these settings, when it was this app. */
-  lastRequestId?: string;
-  /** JSON: the latest AKS system-topic events by type ({ type: { time, data } }). */
-  events?: string;
-  /** A maintenance window for automatic node-image upgrades, e.g. "Sat,Sun 01:00-05:00" (UTC). */
-  maintenanceWindow?: string;
-  updatedAt: string;
-  etag?: string;
-}
+import { ConcurrencyError } from "../app/optimistic.js";
+import type { ClusterStore } from "../app/stores.js";
+import type { ClusterRecord } from "../domain/records.js";
+import { encodeKey, findEntity, isStatus } from "./entity.js";
 
 const key = (sub: string, rg: string, name: string) => ({ pk: encodeKey(sub.toLowerCase()), rk: encodeKey(`${rg}|${name}`.toLowerCase()) });
 
-export class ClusterStore {
+export class TableClusterStore implements ClusterStore {
   constructor(private readonly table: TableClient) {}
 
   async get(sub: string, rg: string, name: string): Promise<ClusterRecord | undefined> {
@@ -38,7 +19,6 @@ export class ClusterStore {
     return { ...(rest as unknown as ClusterRecord), generation: Number(rest.generation ?? 0), etag: etag as string };
   }
 
-  /** Writes the record: a new row when it has no ETag, else only if unchanged since read. */
   async list(): Promise<ClusterRecord[]> {
     const out: ClusterRecord[] = [];
     for await (const e of this.table.listEntities()) {
@@ -58,6 +38,7 @@ export class ClusterStore {
     }
   }
 
+  /** Writes the record: a new row when it has no ETag, else only if unchanged since read. */
   async save(rec: ClusterRecord): Promise<void> {
     const { pk, rk } = key(rec.subscriptionId, rec.resourceGroup, rec.name);
     const { etag, ...fields } = rec;

@@ -1,7 +1,10 @@
-// What every store asks of a Table error, in one place: its HTTP status (404: no such row, 409: the
-// row already exists, 412: the row changed since it was read), and a point read that answers
-// "no such row" with undefined.
+// What every store needs of Table Storage, in one place: keys it accepts, an error's HTTP status
+// (404: no such row, 409: the row already exists, 412: the row changed since it was read), and a
+// point read that answers "no such row" with undefined.
 import type { TableClient, TableEntityResult } from "@azure/data-tables";
+
+/** Table keys may not contain / \\ # ? or control characters: those (and %, the escape) become %XX. */
+export const encodeKey = (s: string) => s.replace(/[/\\#?%\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 
 export const isStatus = (e: unknown, ...codes: number[]): boolean => codes.includes((e as { statusCode?: number }).statusCode ?? 0);
 

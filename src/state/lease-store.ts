@@ -3,28 +3,15 @@
 // only if there is none (409 otherwise), a lease is changed or removed only with the ETag it was
 // read with (412 otherwise), so two writers can never both believe they hold it.
 import type { TableClient } from "@azure/data-tables";
-import { ConcurrencyError, encodeKey } from "./request-store.js";
-import { findEntity, isStatus } from "./entity.js";
-
-export interface ClusterLease {
-  /** The cluster's ARM id as the request names it (the key is its lowercased form). */
-  clusterId: string;
-  /** The request (or node-image upgrade request) that holds the cluster. */
-  owner: string;
-  /** The owner's operation, for the status of those waiting behind it. */
-  operation: string;
-  acquiredAt: string;
-  /** After this, another request may take the lease over (its owner stopped renewing it). */
-  expiresAt: string;
-  /** The owner this lease was taken over from, when it was. */
-  takenOverFrom?: string;
-  etag?: string;
-}
+import { ConcurrencyError } from "../app/optimistic.js";
+import type { LeaseStore } from "../app/stores.js";
+import type { ClusterLease } from "../domain/records.js";
+import { encodeKey, findEntity, isStatus } from "./entity.js";
 
 const LEASE_ROW = "lease";
-export const leaseKey = (clusterId: string) => encodeKey(clusterId.toLowerCase());
+const leaseKey = (clusterId: string) => encodeKey(clusterId.toLowerCase());
 
-export class LeaseStore {
+export class TableLeaseStore implements LeaseStore {
   constructor(private readonly table: TableClient) {}
 
   async get(clusterId: string): Promise<ClusterLease | undefined> {

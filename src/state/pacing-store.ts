@@ -3,9 +3,10 @@
 // see src/app/arm-pacing.ts). Updated with ETag concurrency: of two instances taking a slot at once,
 // one saves and the other reads again.
 import type { TableClient } from "@azure/data-tables";
-import type { BucketState, PacingStore } from "../app/arm-pacing.js";
-import { ConcurrencyError, encodeKey } from "./request-store.js";
-import { findEntity, isStatus } from "./entity.js";
+import { ConcurrencyError } from "../app/optimistic.js";
+import type { PacingStore } from "../app/stores.js";
+import type { BucketState } from "../domain/records.js";
+import { encodeKey, findEntity, isStatus } from "./entity.js";
 
 export class TablePacingStore implements PacingStore {
   constructor(private readonly table: TableClient) {}

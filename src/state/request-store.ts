@@ -1,100 +1,13 @@
 // Request and step state in Table Storage: one partition per request, one row per step (parallel
 // steps never contend for a row), the request row updated with ETag concurrency.
-import type { PendingWrite } from "../app/arm.js";
+import type { TableClient, TableEntityResult } from "@azure/data-tables";
 import { ConcurrencyError } from "../app/optimistic.js";
-import { TableClient, type TableEntityResult } from "@azure/data-tables";
-
-export type RequestState = "Accepted" | "Running" | "Succeeded" | "Failed" | "Rejected" | "Canceled";
-/** Canceled: the request was canceled before this step wrote anything (an ARM write in flight finishes instead). */
-export type StepState = "Pending" | "Running" | "Succeeded" | "Failed" | "Canceled";
-
-export interface ErrorInfo {
-  code: string;
-  message: string;
-  details?: { path: string; message: string; source?: string }[];
-}
-
-export interface PlannedStep {
-  name: string;
-  dependsOn: string[];
-  describe: string;
-  resourceId?: string;
-}
-
-export interface RequestRecord {
-  id: string;
-  operation: string;
-  target: string;
-  state: RequestState;
-  createdAt: string;
-  updatedAt: string;
-  /** The request as received (validated form), for re-planning in each invocation. */
-  body: unknown;
-  bodyHash: string;
-  plan: PlannedStep[];
-  warnings: string[];
-  error?: ErrorInfo;
-  outputs?: Record<string, unknown>;
-  /** Set by POST /api/requests/{id}:cancel: no new step starts; the request ends Canceled once no ARM write is in flight. */
-  cancelRequestedAt?: string;
-  /** W3C trace context of the request's end-to-end transaction (every message and log line carries it). */
-  traceparent?: string;
-  /** A `delete` request: what the request it deletes recorded, as read when it was accepted. */
-  source?: unknown;
-  etag?: string;
-}
-
-/** An ARM write the step started and has not seen finish (SDK poller state, or a resource id to re-read). */
-/** The ARM write a step has started and not yet seen finish (the app's PendingWrite, as stored). */
-export type PendingOperation = PendingWrite;
-
-export interface StepRecord {
-  requestId: string;
-  name: string;
-  state: StepState;
-  /** Sequence number of the message that may act on this step next (older messages are stale). */
-  seq: number;
-  attempts: number;
-  posts: number;
-  writes: number;
-  startedAt?: string;
-  finishedAt?: string;
-  waitingSince?: string;
-  waitReason?: string;
-  /** Queued behind another request that holds the cluster (cluster-lease.ts): since when, and which. */
-  queuedSince?: string;
-  waitingForRequest?: string;
-  /** The cluster's lease, held by this step's request until then (as this step last saw it). */
-  leaseUntil?: string;
-  /** When the scheduled re-check message is due. */
-  nextCheckAt?: string;
-  resourceId?: string;
-  /** Ids of the resources this step's writes brought into being (they did not exist before); what a `delete` removes. */
-  created?: string[];
-  operation?: PendingOperation;
-  /**
-   * A POST action claimed and about to be sent, until its answer is saved: the target's id and a
-   * hash of what reading the target showed before. An action is not idempotent, so an attempt that
-   * died after sending it must not send it again (run-step.ts settles it from the target).
-   */
-  postSent?: { id: string; action: string; before: string };
-  error?: ErrorInfo;
-  lastError?: ErrorInfo;
-  outputs?: Record<string, unknown>;
-  /** Times the step waited for ARM's rate limits (a paced deferral or a 429), and since when (cleared when a write goes out). */
-  throttled?: number;
-  throttledSince?: string;
-  /** A slot reserved in the subscription's rate buckets: the step's write goes at this time. */
-  paceSlotAt?: string;
-  etag?: string;
-}
-
-export { ConcurrencyError };
+import type { RequestListRow, RequestStore } from "../app/stores.js";
+import type { RequestRecord, RequestState, StepRecord } from "../domain/records.js";
+import { encodeKey, findEntity, isStatus } from "./entity.js";
 
 const REQUEST_ROW = "request";
 const stepRow = (name: string) => `step:${encodeKey(name)}`;
-/** Table keys may not contain / \ # ? or control characters. */
-export const encodeKey = (s: string) => s.replace(/[/\\#?%\u0000-\u001f\u007f]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 
 const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation", "postSent", "lastError", "created", "source"] as const;
 
@@ -108,7 +21,7 @@ const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation"
 const PART_CHARS = 30_000;
 const PART_KEY = new RegExp(`^(${JSON_FIELDS.join("|")})_\\d+$`);
 /** Entities in one partition transaction (the Table service's limit). */
-export const MAX_BATCH = 100;
+const MAX_BATCH = 100;
 
 function toEntity(partitionKey: string, rowKey: string, rec: object): Record<string, unknown> {
   const e: Record<string, unknown> = { partitionKey, rowKey };
@@ -140,9 +53,7 @@ function fromEntity<T>(e: TableEntityResult<Record<string, unknown>>): T {
   return out as T;
 }
 
-import { findEntity, isStatus } from "./entity.js";
-
-export class RequestStore {
+export class TableRequestStore implements RequestStore {
   constructor(private readonly table: TableClient) {}
 
   /**
@@ -221,10 +132,10 @@ export class RequestStore {
    * Request rows (one per partition, so this scans the table's request rows; at most `limit` are
    * read), optionally of one state. Bodies and plans are not read.
    */
-  async listRequests(state: RequestState | undefined, limit: number): Promise<Omit<RequestRecord, "body" | "plan" | "bodyHash">[]> {
+  async listRequests(state: RequestState | undefined, limit: number): Promise<RequestListRow[]> {
     const filter = `RowKey eq '${REQUEST_ROW}'${state ? ` and state eq '${state.replace(/'/g, "''")}'` : ""}`;
     const select = ["id", "operation", "target", "state", "createdAt", "updatedAt", "warnings", "error", "outputs", "cancelRequestedAt", "traceparent"];
-    const rows: Omit<RequestRecord, "body" | "plan" | "bodyHash">[] = [];
+    const rows: RequestListRow[] = [];
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) {
       rows.push(fromEntity(e));
       if (rows.length >= limit) break;

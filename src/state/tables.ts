@@ -2,11 +2,12 @@
 // as the Functions host itself connects; the local host brings its own (Azurite) client factory.
 import { TableClient } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
-import { ClusterStore } from "./cluster-store.js";
-import { RequestStore } from "./request-store.js";
-import { UpgradeStore } from "./upgrade-store.js";
+import type { ClusterStore, LeaseStore, PacingStore, RequestStore, UpgradeStore } from "../app/stores.js";
+import { TableClusterStore } from "./cluster-store.js";
+import { TableRequestStore } from "./request-store.js";
+import { TableUpgradeStore } from "./upgrade-store.js";
 import { TablePacingStore } from "./pacing-store.js";
-import { LeaseStore } from "./lease-store.js";
+import { TableLeaseStore } from "./lease-store.js";
 
 export const TABLES = { requests: "requests", clusters: "clusters", upgrades: "upgrades", pacing: "pacing", leases: "leases" } as const;
 
@@ -14,7 +15,7 @@ export interface StateStores {
   requests: RequestStore;
   clusters: ClusterStore;
   upgrades: UpgradeStore;
-  pacing: TablePacingStore;
+  pacing: PacingStore;
   leases: LeaseStore;
   tableClient(name: string): TableClient;
 }
@@ -32,11 +33,11 @@ export async function openStores(conn: TableConnection, tablePrefix = ""): Promi
   // createTable answers 409 when the table exists; the SDK swallows that for us.
   await Promise.all(Object.values(TABLES).map((t) => tableClient(t).createTable()));
   return {
-    requests: new RequestStore(tableClient(TABLES.requests)),
-    clusters: new ClusterStore(tableClient(TABLES.clusters)),
-    upgrades: new UpgradeStore(tableClient(TABLES.upgrades)),
+    requests: new TableRequestStore(tableClient(TABLES.requests)),
+    clusters: new TableClusterStore(tableClient(TABLES.clusters)),
+    upgrades: new TableUpgradeStore(tableClient(TABLES.upgrades)),
     pacing: new TablePacingStore(tableClient(TABLES.pacing)),
-    leases: new LeaseStore(tableClient(TABLES.leases)),
+    leases: new TableLeaseStore(tableClient(TABLES.leases)),
     tableClient,
   };
 }

@@ -1,32 +1,15 @@
 // Node-image upgrades, one row per (cluster, change, pool): the row key makes "one upgrade per pool
 // per change" a storage fact, whoever asks for it (a request's step, a cluster event, the timer).
 import type { TableClient } from "@azure/data-tables";
-import { ConcurrencyError, encodeKey } from "./request-store.js";
-import { findEntity, isStatus } from "./entity.js";
+import { ConcurrencyError } from "../app/optimistic.js";
+import type { UpgradeStore } from "../app/stores.js";
+import type { UpgradeRecord } from "../domain/records.js";
+import { encodeKey, findEntity, isStatus } from "./entity.js";
 
-export type UpgradeState = "Queued" | "Running" | "Succeeded" | "Failed";
-
-export interface UpgradeRecord {
-  clusterId: string;
-  pool: string;
-  /** The request that runs the upgrade: one request per change, so one upgrade per pool per change. */
-  changeKey: string;
-  reason: string;
-  state: UpgradeState;
-  requestedAt: string;
-  startedAt?: string;
-  finishedAt?: string;
-  nodeImageVersion?: string;
-  /** Set when AKS announced the rolling (NodePoolRolling* events). */
-  rolling?: string;
-  error?: string;
-  etag?: string;
-}
-
-export const clusterKey = (clusterId: string) => encodeKey(clusterId.toLowerCase());
+const clusterKey = (clusterId: string) => encodeKey(clusterId.toLowerCase());
 const rowKey = (changeKey: string, pool: string) => encodeKey(`${changeKey}|${pool}`.toLowerCase());
 
-export class UpgradeStore {
+export class TableUpgradeStore implements UpgradeStore {
   constructor(private readonly table: TableClient) {}
 
   /** Creates the row unless it exists; true when this call created it. */

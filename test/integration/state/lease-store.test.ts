@@ -7,7 +7,7 @@ import { releaseClusterLease } from "../../../src/app/cluster-lease.js";
 import type { AppDeps } from "../../../src/app/deps.js";
 import { ConcurrencyError } from "../../../src/app/optimistic.js";
 import { startAzurite, type Azurite } from "../../../src/local/azurite.js";
-import type { LeaseStore } from "../../../src/state/lease-store.js";
+import type { LeaseStore } from "../../../src/app/stores.js";
 import { openStores } from "../../../src/state/tables.js";
 
 const CLUSTER = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-aks/providers/Microsoft.ContainerService/managedClusters/aks-1";

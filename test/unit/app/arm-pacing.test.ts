@@ -1,7 +1,9 @@
 // GCRA slots (src/app/arm-pacing.ts) and which bucket a request draws from (src/domain/arm-limits.ts).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { reserve, takeSlot, type BucketState, type PacingStore } from "../../../src/app/arm-pacing.js";
+import { reserve, takeSlot } from "../../../src/app/arm-pacing.js";
+import type { PacingStore } from "../../../src/app/stores.js";
+import type { BucketState } from "../../../src/domain/records.js";
 import { ConcurrencyError } from "../../../src/app/optimistic.js";
 import { ARM_RATE_LIMITS, bucketsOf, scaleLimits } from "../../../src/domain/arm-limits.js";
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { retryAfterSeconds, statusDocument } from "../../../src/app/status.js";
-import type { RequestRecord, StepRecord } from "../../../src/state/request-store.js";
+import type { RequestRecord, StepRecord } from "../../../src/domain/records.js";
 
 const T0 = "2026-01-01T00:00:00.000Z";
 const request = (over: Partial<RequestRecord>): RequestRecord => ({

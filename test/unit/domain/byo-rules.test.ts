@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { validateRequest } from "../../../src/domain/validate.js";
-import type { ValidationError } from "../../../src/domain/rules.js";
+import type { ValidationError } from "../../../src/domain/validation-error.js";
 import { example, SUB } from "../../helpers/examples.js";
 
 const errorsOf = (raw: unknown): ValidationError[] => {
