@@ -5,6 +5,7 @@
 // Shape only lives here (types, formats). Rules that relate fields to each other, or that come
 // from the procedures in docs/, live in rules.ts with a pointer to their source.
 import { z } from "zod";
+import { parseArmId } from "./arm-id.js";
 import { LIMITS } from "./limits.js";
 
 const guid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -37,7 +38,12 @@ const subnetId = z
   .regex(
     /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.Network\/virtualNetworks\/[^/]+\/subnets\/[^/]+$/i,
     "must be a subnet resource id (/subscriptions/…/resourceGroups/…/providers/Microsoft.Network/virtualNetworks/…/subnets/…)",
-  );
+  )
+  // Each segment by ARM's naming rules: an id with a '..' or '%2F' segment could name another resource.
+  .superRefine((id, ctx) => {
+    const parsed = parseArmId(id);
+    if (!parsed.ok) ctx.addIssue({ code: "custom", message: `is not a valid resource id: it ${parsed.problem}` });
+  });
 
 /** Tags the app sets itself (on what it creates or changes); a request cannot set them. */
 export const MANAGED_BY_TAG = "managed-by";
@@ -112,8 +118,11 @@ export const network = z.strictObject({
 
 export const identities = z.strictObject({ controlPlane: identityName, kubelet: identityName });
 
+// AKS agent pool names; a pool name is also a segment of the pool's resource id.
+const poolName = z.string().regex(/^[a-z][a-z0-9]{0,11}$/, "must be 1-12 lowercase letters or digits, starting with a letter");
+
 export const nodePool = z.strictObject({
-  name: z.string().regex(/^[a-z][a-z0-9]{0,11}$/, "must be 1-12 lowercase letters or digits, starting with a letter"),
+  name: poolName,
   mode: z.enum(["System", "User"]).default("User"),
   vmSize: z.string().max(64).regex(/^Standard_[A-Za-z0-9_]+$/, "must be a VM size such as 'Standard_D4s_v3'"),
   count: z.int().min(0).max(1000).default(1),
@@ -183,7 +192,7 @@ export const addSandboxPoolRequest = z.strictObject({
 export const upgradeNodeImagesRequest = z.strictObject({
   operation: z.literal("upgradeNodeImages"),
   ...existingCluster,
-  nodePoolNames: z.array(z.string().min(1).max(12, "a pool name has at most 12 characters")).min(1).max(LIMITS.nodePools, `at most ${LIMITS.nodePools} pool names (the AKS limit)`).optional(),
+  nodePoolNames: z.array(poolName).min(1).max(LIMITS.nodePools, `at most ${LIMITS.nodePools} pool names (the AKS limit)`).optional(),
 });
 
 export const arcPrivateLinkRequest = z.strictObject({

@@ -3,6 +3,7 @@
 // resource a request names (the target, its network, registry, identities, an existing subnet, the
 // Arc scope and connected clusters) must be inside one of them, or the request is rejected before
 // any write, with the field that names it. The app's identity should hold roles on that same list.
+import { isUnder, parseArmId } from "./arm-id.js";
 import type { ClusterRequest } from "./contract.js";
 import { clusterId, providerId, rgId } from "./naming.js";
 import type { ValidationError } from "./validation-error.js";
@@ -16,16 +17,14 @@ const SCOPE = /^\/subscriptions\/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0
 export function parseAllowedScopes(text: string | undefined): AllowedScopes | undefined {
   if (text === undefined || !text.trim()) return undefined;
   const entries = text.split(",").map((s) => s.trim().replace(/\/+$/, "")).filter(Boolean);
-  const bad = entries.filter((e) => !SCOPE.test(e));
+  const bad = entries.filter((e) => !SCOPE.test(e) || !parseArmId(e).ok);
   if (bad.length)
     throw new Error(`ALLOWED_SCOPES: ${bad.map((b) => `'${b}'`).join(", ")} is not /subscriptions/{id} or /subscriptions/{id}/resourceGroups/{name}`);
   return entries.map((e) => e.toLowerCase());
 }
 
-export const inScope = (id: string, scopes: AllowedScopes): boolean => {
-  const lc = id.toLowerCase();
-  return scopes.some((s) => lc === s || lc.startsWith(`${s}/`));
-};
+/** Whether the resource `id` lies inside one of the scopes (segment by segment: src/domain/arm-id.ts). */
+export const inScope = (id: string, scopes: AllowedScopes): boolean => scopes.some((s) => isUnder(id, s));
 
 /** Every resource the request names by id or by parts, with the field that names it. */
 export function referencedResources(req: ClusterRequest): { path: string; id: string }[] {
@@ -57,5 +56,9 @@ export function checkScopes(req: ClusterRequest, scopes: AllowedScopes | undefin
   if (!scopes) return [];
   return referencedResources(req)
     .filter((r) => !inScope(r.id, scopes))
-    .map((r) => ({ path: r.path, message: `${r.id} is outside the scopes this app may act on (ALLOWED_SCOPES)`, source: "ALLOWED_SCOPES setting" }));
+    .map((r) => {
+      const parsed = parseArmId(r.id);
+      const why = parsed.ok ? "is outside the scopes this app may act on (ALLOWED_SCOPES)" : `is not a valid resource id: it ${parsed.problem}`;
+      return { path: r.path, message: `${r.id} ${why}`, source: "ALLOWED_SCOPES setting" };
+    });
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseAllowedScopes } from "../../../src/domain/scopes.js";
+import { inScope, parseAllowedScopes } from "../../../src/domain/scopes.js";
 import { validateRequest } from "../../../src/domain/validate.js";
 import { example, SUB } from "../../helpers/examples.js";
 
@@ -17,6 +17,18 @@ describe("ALLOWED_SCOPES", () => {
     assert.equal(parseAllowedScopes("  "), undefined);
     assert.throws(() => parseAllowedScopes(`/subscriptions/${SUB}/resourceGroups/rg/providers/x`), /ALLOWED_SCOPES/);
     assert.throws(() => parseAllowedScopes("*"), /ALLOWED_SCOPES/);
+  });
+
+  it("compares parsed segments, never text: dot segments, encoded slashes and look-alike prefixes stay outside", () => {
+    const rgA = parseAllowedScopes(`/subscriptions/${SUB}/resourceGroups/rg-a`)!;
+    assert.equal(inScope(`/subscriptions/${SUB}/resourceGroups/rg-a/providers/Microsoft.Network/virtualNetworks/v`, rgA), true);
+    assert.equal(inScope(`/subscriptions/${SUB}/resourceGroups/RG-A/providers/Microsoft.Network/virtualNetworks/v`, rgA), true, "case-folded");
+    assert.equal(inScope(`/subscriptions/${SUB}/resourceGroups/rg-a/../rg-b`, rgA), false);
+    assert.equal(inScope(`/subscriptions/${SUB}/resourceGroups/rg-a/./providers/x/y/z`, rgA), false);
+    assert.equal(inScope(`/subscriptions/${SUB}/resourceGroups/rg-a/providers/Microsoft.Network/virtualNetworks/v%2F..%2F..%2Frg-b`, rgA), false);
+    assert.equal(inScope(`/subscriptions/${SUB}/resourceGroups/rg-ab`, rgA), false, "a longer name is another group");
+    assert.equal(inScope(`/subscriptions/${SUB}/resourceGroups/rg-a//providers`, rgA), false, "an empty segment");
+    assert.throws(() => parseAllowedScopes(`/subscriptions/${SUB}/resourceGroups/..`), /ALLOWED_SCOPES/);
   });
 
   it("every resource a request names is checked, with the field that names it", () => {
