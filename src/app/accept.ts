@@ -143,6 +143,28 @@ async function startSteps(deps: AppDeps, id: string, plan: Plan): Promise<void> 
 
 /** A Rejected row keeps the body only when it is small: a rejected body may be anything up to the size limit, or beyond it. */
 const REJECTED_BODY_CHARS = 16_000;
+/** What a Rejected row keeps of its problems: within one Table property, whatever the body held. */
+const REJECTED_PROBLEM_CHARS = 24_000;
+const PROBLEM_TEXT_CHARS = 400;
+
+const clip = (text: string) => (text.length > PROBLEM_TEXT_CHARS ? `${text.slice(0, PROBLEM_TEXT_CHARS)}…` : text);
+
+/**
+ * The problems a Rejected row stores: each path and message clipped, as many as fit in one Table
+ * property, then one line saying how many more there were.
+ */
+export function storedProblems(errors: ValidationError[]): ValidationError[] {
+  const kept: ValidationError[] = [];
+  let chars = 0;
+  for (const e of errors) {
+    const p: ValidationError = { ...e, path: clip(e.path), message: clip(e.message) };
+    chars += JSON.stringify(p).length + 1;
+    if (chars > REJECTED_PROBLEM_CHARS) break;
+    kept.push(p);
+  }
+  const more = errors.length - kept.length;
+  return more ? [...kept, { path: "", message: `and ${more} more problem(s), not kept` }] : kept;
+}
 
 async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fallbackId?: string): Promise<AcceptOutcome> {
   const asObj = (raw && typeof raw === "object" && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
@@ -161,7 +183,7 @@ async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fa
     bodyHash: createHash("sha256").update(text ?? "").digest("hex"),
     plan: [],
     warnings: [],
-    error: { code: "ValidationFailed", message: `the request has ${errors.length} problem(s); nothing was written`, details: errors },
+    error: { code: "ValidationFailed", message: `the request has ${errors.length} problem(s); nothing was written`, details: storedProblems(errors) },
     traceparent: deps.traceparent,
   };
   if (!(await deps.requests.createRejected(rec))) {

@@ -77,7 +77,10 @@ export const planDocument = z.object({
 });
 
 export const requestSummary = z.object({ id: z.string(), operation: z.string(), target: z.string(), state: REQUEST_STATE, status: OPERATION_STATUS, createdAt: TIME, updatedAt: TIME });
-export const requestList = z.object({ value: z.array(requestSummary) });
+export const requestList = z.object({
+  value: z.array(requestSummary),
+  unreadable: z.number().int().min(1).optional().describe("Request rows that could not be read and are left out of the list (each is logged)."),
+});
 
 export const clusterStatus = z
   .looseObject({

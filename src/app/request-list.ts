@@ -25,12 +25,20 @@ export const REQUEST_STATES: readonly RequestState[] = ["Accepted", "Running", "
 /** How many request rows one list reads at most: the list is a scan, bounded. */
 const SCAN_LIMIT = 2000;
 
-export async function listRequests(deps: AppDeps, filter: ListFilter): Promise<RequestSummary[]> {
-  const rows = await deps.requests.listRequests(filter.state, SCAN_LIMIT);
+export interface RequestListPage {
+  value: RequestSummary[];
+  /** Request rows that could not be read and are left out (each is logged). */
+  unreadable: number;
+}
+
+export async function listRequests(deps: AppDeps, filter: ListFilter): Promise<RequestListPage> {
+  const { rows, unreadable } = await deps.requests.listRequests(filter.state, SCAN_LIMIT);
+  if (unreadable) deps.log(`request list: ${unreadable} request row(s) could not be read and are left out`);
   const cluster = filter.cluster?.toLowerCase();
-  return rows
+  const value = rows
     .filter((r) => !cluster || r.target.toLowerCase().includes(cluster))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
     .slice(0, filter.top ?? 50)
     .map((r) => ({ id: r.id, operation: r.operation, target: r.target, state: r.state, status: OPERATION_STATUS[r.state], createdAt: r.createdAt, updatedAt: r.updatedAt }));
+  return { value, unreadable };
 }

@@ -53,6 +53,8 @@ ${main}
 
 export interface ListView {
   requests: RequestSummary[];
+  /** Rows that could not be read and are not in the list. */
+  unreadable?: number;
   state?: string;
   cluster?: string;
   states: readonly string[];
@@ -81,7 +83,7 @@ ${[...keep].map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(
 <button type="submit">Filter</button>
 </form>
 <table>
-<caption>${view.requests.length} request(s), newest first${running ? `, ${running} in progress` : ""}</caption>
+<caption>${view.requests.length} request(s), newest first${running ? `, ${running} in progress` : ""}${view.unreadable ? `; ${view.unreadable} could not be read and are not shown` : ""}</caption>
 <thead><tr><th scope="col">Request</th><th scope="col">Operation</th><th scope="col">Target</th><th scope="col">State</th><th scope="col">Age</th></tr></thead>
 <tbody>
 ${rows || `<tr><td colspan="5">No requests${view.state || view.cluster ? " match the filter" : " yet"}.</td></tr>`}

@@ -5,7 +5,13 @@ import type { RateBucket } from "../domain/arm-limits.js";
 import type { BucketState, ClusterLease, ClusterRecord, RequestRecord, RequestState, StepRecord, UpgradeRecord } from "../domain/records.js";
 
 /** A request row without what a list never shows (its body, plan and hash). */
-export type RequestListRow = Omit<RequestRecord, "body" | "plan" | "bodyHash">;
+/** What a list shows of a request: short fields only, never a body, plan or error. */
+export type RequestListRow = Pick<RequestRecord, "id" | "operation" | "target" | "state" | "createdAt" | "updatedAt">;
+/** A list's rows and how many rows could not be read (skipped, not fatal). */
+export interface RequestList {
+  rows: RequestListRow[];
+  unreadable: number;
+}
 
 /** Requests and their steps: one partition per request, one row per step. */
 export interface RequestStore {
@@ -21,7 +27,7 @@ export interface RequestStore {
   getSteps(id: string): Promise<StepRecord[]>;
   getStep(id: string, name: string): Promise<StepRecord | undefined>;
   /** Request rows, optionally of one state; at most `limit` are read. */
-  listRequests(state: RequestState | undefined, limit: number): Promise<RequestListRow[]>;
+  listRequests(state: RequestState | undefined, limit: number): Promise<RequestList>;
   /** Replaces the step row if nobody changed it since it was read; returns the new ETag. */
   saveStep(rec: StepRecord): Promise<string>;
   saveRequest(rec: RequestRecord): Promise<string>;

@@ -80,8 +80,8 @@ export async function getRequests(request: HttpRequest, _context: InvocationCont
     ...(!Number.isInteger(top) || top < 1 || top > 500 ? [{ code: "InvalidValue", message: "must be an integer from 1 to 500", target: "top" }] : []),
   ];
   if (details.length) return json(400, { error: { code: "InvalidQueryParameter", message: `${details.length} invalid query parameter(s)`, details } });
-  const value = await listRequests(await getDeps(), { state: state as RequestState | undefined, cluster: request.query.get("cluster") ?? undefined, top });
-  return json(200, { value });
+  const { value, unreadable } = await listRequests(await getDeps(), { state: state as RequestState | undefined, cluster: request.query.get("cluster") ?? undefined, top });
+  return json(200, unreadable ? { value, unreadable } : { value });
 }
 
 functions.app.http("postRequest", { route: "requests", methods: ["POST"], authLevel: "function", handler: postRequest });

@@ -32,8 +32,8 @@ export async function statusListPage(request: HttpRequest, _context: InvocationC
   const stateParam = request.query.get("state") ?? "";
   const state = REQUEST_STATES.includes(stateParam as RequestState) ? (stateParam as RequestState) : undefined;
   const cluster = request.query.get("cluster")?.trim() || undefined;
-  const requests = await listRequests(deps, { state, cluster });
-  return html(200, renderRequestList({ requests, state, cluster, states: REQUEST_STATES }, linksFor(request), deps.now()));
+  const { value: requests, unreadable } = await listRequests(deps, { state, cluster });
+  return html(200, renderRequestList({ requests, unreadable, state, cluster, states: REQUEST_STATES }, linksFor(request), deps.now()));
 }
 
 export async function statusRequestPage(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {

@@ -2,7 +2,7 @@
 // steps never contend for a row), the request row updated with ETag concurrency.
 import type { TableClient, TableEntityResult } from "@azure/data-tables";
 import { ConcurrencyError } from "../app/optimistic.js";
-import type { RequestListRow, RequestStore } from "../app/stores.js";
+import type { RequestList, RequestListRow, RequestStore } from "../app/stores.js";
 import type { RequestRecord, RequestState, StepRecord } from "../domain/records.js";
 import { encodeKey, findEntity, isStatus } from "./entity.js";
 
@@ -51,6 +51,20 @@ function fromEntity<T>(e: TableEntityResult<Record<string, unknown>>): T {
   }
   out.etag = e.etag;
   return out as T;
+}
+
+/** A list row from its selected properties, or undefined when one of them is not what it should be. */
+function listRow(e: Record<string, unknown>): RequestListRow | undefined {
+  const { id, operation, target, state, createdAt, updatedAt } = e;
+  let op: unknown;
+  try {
+    op = typeof operation === "string" ? JSON.parse(operation) : undefined;
+  } catch {
+    return undefined;
+  }
+  const texts = [id, op, target, state, createdAt, updatedAt];
+  if (!texts.every((t) => typeof t === "string")) return undefined;
+  return { id, operation: op, target, state, createdAt, updatedAt } as RequestListRow;
 }
 
 export class TableRequestStore implements RequestStore {
@@ -130,17 +144,21 @@ export class TableRequestStore implements RequestStore {
 
   /**
    * Request rows (one per partition, so this scans the table's request rows; at most `limit` are
-   * read), optionally of one state. Bodies and plans are not read.
+   * read), optionally of one state. Only the fields a list shows are read, each a single short
+   * property, so no row's size can make it unreadable; a row that still cannot be read (written by
+   * hand, or by another version) is counted and skipped, never allowed to fail the list.
    */
-  async listRequests(state: RequestState | undefined, limit: number): Promise<RequestListRow[]> {
+  async listRequests(state: RequestState | undefined, limit: number): Promise<RequestList> {
     const filter = `RowKey eq '${REQUEST_ROW}'${state ? ` and state eq '${state.replace(/'/g, "''")}'` : ""}`;
-    const select = ["id", "operation", "target", "state", "createdAt", "updatedAt", "warnings", "error", "outputs", "cancelRequestedAt", "traceparent"];
-    const rows: RequestListRow[] = [];
+    const select: (keyof RequestListRow)[] = ["id", "operation", "target", "state", "createdAt", "updatedAt"];
+    const list: RequestList = { rows: [], unreadable: 0 };
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) {
-      rows.push(fromEntity(e));
-      if (rows.length >= limit) break;
+      const row = listRow(e);
+      if (row) list.rows.push(row);
+      else list.unreadable++;
+      if (list.rows.length + list.unreadable >= limit) break;
     }
-    return rows;
+    return list;
   }
 
   /** Replaces the step row if nobody changed it since it was read; returns the new ETag. */
