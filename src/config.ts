@@ -1,11 +1,14 @@
 // Every app setting (environment variable) the app and the Functions host read on its behalf, in one
 // place. Production code reads settings only through appConfig(); infra/ sets exactly the settings
-// marked `azure` (the template test checks both directions). Connections are identity-based only:
-// the local host (src/local) brings its own Azurite and in-process bus instead of settings.
+// marked `azure` (the template test checks both directions). Connections are identity-based, but for
+// one: storage may be the emulator (Azurite under Core Tools: `UseDevelopmentStorage=true`, or its
+// well-known account on a loopback address). The local host (src/local) brings its own Azurite and
+// in-process bus instead of settings, and reads the runner settings the same way (readRunnerSettings).
 import { DEFAULT_SETTINGS, type RunnerSettings } from "./app/deps.js";
 import { parseAllowedScopes, type AllowedScopes } from "./domain/scopes.js";
 import { ARM_RATE_LIMITS, withLimits, type RateLimits } from "./domain/arm-limits.js";
 import { DEFAULT_MAX_THROTTLE_WAIT_MS } from "./app/arm-pacing.js";
+import { emulatorTableConnection } from "./storage-emulator.js";
 
 /**
  * Who reads a setting: `app` (this code, through readConfig), `host` (the Functions host, for a
@@ -23,6 +26,7 @@ export const CONNECTIONS = { storage: "AzureWebJobsStorage", serviceBus: "Servic
 
 export const SETTINGS = {
   // Storage (host state and deployment package; this app's Tables): identity-based.
+  AzureWebJobsStorage: { readBy: "app", azure: false, meaning: "the storage emulator only (Core Tools with Azurite): UseDevelopmentStorage=true, or the emulator's well-known account on a loopback address; any other connection string is refused" },
   AzureWebJobsStorage__accountName: { readBy: "app", azure: true, meaning: "storage account of the host and the Tables (managed identity)" },
   AzureWebJobsStorage__blobServiceUri: { readBy: "host", azure: true, meaning: "blob endpoint (host leases)" },
   AzureWebJobsStorage__queueServiceUri: { readBy: "host", azure: true, meaning: "queue endpoint (host)" },
@@ -64,7 +68,9 @@ type Env = Partial<Record<string, string>>;
 
 export interface AppConfig {
   /** Table endpoint of the app's storage account (reached with the managed identity). */
-  tableServiceUri: string;
+  tableServiceUri?: string;
+  /** Or the storage emulator's connection string (AzureWebJobsStorage, loopback only). */
+  storageEmulator?: string;
   /** Service Bus namespace host name (reached with the managed identity). */
   serviceBusNamespace: string;
   armEndpoint: string;
@@ -81,36 +87,67 @@ export const DEFAULT_ARM_ENDPOINT = "https://management.azure.com";
 export function readConfig(env: Env): AppConfig {
   const get = (name: SettingName) => env[name] || undefined;
   const required = (name: SettingName) => get(name) ?? missing(name);
-  const num = (name: SettingName, fallback: number) => (get(name) !== undefined && Number.isFinite(Number(get(name))) ? Number(get(name)) : fallback);
+  const storageEmulator = get("AzureWebJobsStorage") && emulatorSetting(get("AzureWebJobsStorage")!);
   return {
-    tableServiceUri: get("AzureWebJobsStorage__tableServiceUri") ?? `https://${required("AzureWebJobsStorage__accountName")}.table.core.windows.net`,
+    ...(storageEmulator
+      ? { storageEmulator }
+      : { tableServiceUri: get("AzureWebJobsStorage__tableServiceUri") ?? `https://${required("AzureWebJobsStorage__accountName")}.table.core.windows.net` }),
     serviceBusNamespace: required("ServiceBusConnection__fullyQualifiedNamespace"),
     armEndpoint: get("ARM_ENDPOINT") ?? DEFAULT_ARM_ENDPOINT,
     armAccessToken: get("ARM_ACCESS_TOKEN"),
-    runner: {
-      retryBudget: num("STEP_RETRY_BUDGET", DEFAULT_SETTINGS.retryBudget),
-      minRecheckMs: num("RECHECK_MIN_MS", DEFAULT_SETTINGS.minRecheckMs),
-      maxRecheckMs: num("RECHECK_MAX_MS", DEFAULT_SETTINGS.maxRecheckMs),
-      allowedScopes: parseAllowedScopes(get("ALLOWED_SCOPES")),
-      pacing: get("ARM_PACING") !== "false",
-      pacingLimits: parsePacingLimits(get("ARM_PACING_LIMITS")),
-      maxThrottleWaitMs: num("ARM_THROTTLE_MAX_WAIT_MS", DEFAULT_MAX_THROTTLE_WAIT_MS),
-      // Unset: the defaults in src/app/cluster-lease.ts.
-      ...(num("CLUSTER_LEASE_TTL_MS", 0) > 0 ? { leaseTtlMs: num("CLUSTER_LEASE_TTL_MS", 0) } : {}),
-      ...(num("CLUSTER_LEASE_MAX_WAIT_MS", 0) > 0 ? { leaseMaxWaitMs: num("CLUSTER_LEASE_MAX_WAIT_MS", 0) } : {}),
-    },
+    runner: readRunnerSettings(env, AZURE_RUNNER_DEFAULTS),
     nodeImages: { autoUpgrade: get("NODE_IMAGE_AUTO_UPGRADE") === "true", maintenanceWindow: get("NODE_IMAGE_MAINTENANCE_WINDOW") },
   };
 }
 
-/** The settings of the local tools (start, provision CLI): no storage or Service Bus needed; ALLOWED_SCOPES optional. */
-export function readLocalConfig(env: Env): { port: number; armEndpoint?: string; armAccessToken?: string; allowedScopes?: AllowedScopes; pacing: boolean } {
+/** The runner's defaults in Azure: ARM's documented limits, a 12-hour throttle budget. */
+export const AZURE_RUNNER_DEFAULTS: RunnerSettings = { ...DEFAULT_SETTINGS, pacingLimits: ARM_RATE_LIMITS, maxThrottleWaitMs: DEFAULT_MAX_THROTTLE_WAIT_MS };
+
+/**
+ * The runner settings: each one set in `env` over `defaults` (Azure's, or the local host's for its
+ * stand-in). The one path from settings to the runner, for the Functions app and the local host.
+ */
+export function readRunnerSettings(env: Env, defaults: RunnerSettings): RunnerSettings {
+  const get = (name: SettingName) => env[name] || undefined;
+  const num = (name: SettingName, fallback: number | undefined) => (get(name) !== undefined && Number.isFinite(Number(get(name))) ? Number(get(name)) : fallback);
+  const positive = (name: SettingName, fallback: number | undefined) => {
+    const n = num(name, fallback);
+    return n !== undefined && n > 0 ? n : undefined;
+  };
+  const { leaseTtlMs, leaseMaxWaitMs, ...rest } = defaults;
+  // Unset (and no default given): the defaults in src/app/cluster-lease.ts.
+  const ttl = positive("CLUSTER_LEASE_TTL_MS", leaseTtlMs);
+  const maxWait = positive("CLUSTER_LEASE_MAX_WAIT_MS", leaseMaxWaitMs);
+  return {
+    ...rest,
+    retryBudget: num("STEP_RETRY_BUDGET", defaults.retryBudget)!,
+    minRecheckMs: num("RECHECK_MIN_MS", defaults.minRecheckMs)!,
+    maxRecheckMs: num("RECHECK_MAX_MS", defaults.maxRecheckMs)!,
+    allowedScopes: parseAllowedScopes(get("ALLOWED_SCOPES")),
+    pacing: get("ARM_PACING") === undefined ? defaults.pacing : get("ARM_PACING") !== "false",
+    pacingLimits: parsePacingLimits(get("ARM_PACING_LIMITS"), defaults.pacingLimits ?? ARM_RATE_LIMITS),
+    maxThrottleWaitMs: num("ARM_THROTTLE_MAX_WAIT_MS", defaults.maxThrottleWaitMs),
+    ...(ttl ? { leaseTtlMs: ttl } : {}),
+    ...(maxWait ? { leaseMaxWaitMs: maxWait } : {}),
+  };
+}
+
+function emulatorSetting(value: string): string {
+  const emulator = emulatorTableConnection(value);
+  if (emulator.ok) return emulator.connectionString;
+  throw new Error(`app setting AzureWebJobsStorage: ${emulator.reason}; in Azure set AzureWebJobsStorage__accountName and use the managed identity`);
+}
+
+/**
+ * The settings of the local tools (start, provision CLI): no storage or Service Bus needed;
+ * ALLOWED_SCOPES optional. The local host reads the runner settings with readRunnerSettings.
+ */
+export function readLocalConfig(env: Env): { port: number; armEndpoint?: string; armAccessToken?: string; allowedScopes?: AllowedScopes } {
   return {
     port: Number(env.PORT || 7071),
     armEndpoint: env.ARM_ENDPOINT || undefined,
     armAccessToken: env.ARM_ACCESS_TOKEN || undefined,
     allowedScopes: parseAllowedScopes(env.ALLOWED_SCOPES),
-    pacing: env.ARM_PACING !== "false",
   };
 }
 
@@ -128,8 +165,8 @@ export function appConfig(): AppConfig {
 }
 
 /** ARM_PACING_LIMITS: buckets by name, each { capacity?, perSecond? }, over ARM's documented limits. */
-function parsePacingLimits(text: string | undefined): RateLimits {
-  if (!text) return ARM_RATE_LIMITS;
+function parsePacingLimits(text: string | undefined, defaults: RateLimits): RateLimits {
+  if (!text) return defaults;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -139,7 +176,7 @@ function parsePacingLimits(text: string | undefined): RateLimits {
   const buckets = Object.keys(ARM_RATE_LIMITS);
   const bad = typeof parsed !== "object" || parsed === null ? ["(not an object)"] : Object.entries(parsed).filter(([k, v]) => !buckets.includes(k) || !validLimit(v)).map(([k]) => k);
   if (bad.length) throw new Error(`app setting ARM_PACING_LIMITS: ${bad.join(", ")} is not one of ${buckets.join(", ")} with positive numbers capacity and perSecond`);
-  return withLimits(ARM_RATE_LIMITS, parsed as Partial<RateLimits>);
+  return withLimits(defaults, parsed as Partial<RateLimits>);
 }
 
 const validLimit = (v: unknown) =>

@@ -5,6 +5,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { readConfig, SETTINGS } from "../src/config.js";
 import { ARM_RATE_LIMITS } from "../src/domain/arm-limits.js";
+import { EMULATOR_ACCOUNT, EMULATOR_KEY } from "../src/storage-emulator.js";
 
 const AZURE = { AzureWebJobsStorage__accountName: "stapp", ServiceBusConnection__fullyQualifiedNamespace: "sb-app.servicebus.windows.net" };
 
@@ -20,6 +21,18 @@ describe("app settings (src/config.ts)", () => {
     assert.equal(readConfig(AZURE).tableServiceUri, "https://stapp.table.core.windows.net");
     assert.equal(readConfig({ ...AZURE, AzureWebJobsStorage__tableServiceUri: "https://stapp.table.core.usgovcloudapi.net/" }).tableServiceUri, "https://stapp.table.core.usgovcloudapi.net/");
     assert.equal(readConfig(AZURE).serviceBusNamespace, "sb-app.servicebus.windows.net");
+  });
+
+  it("storage by connection string: only the emulator's well-known account on a loopback address; any other is refused with the reason", () => {
+    const sb = { ServiceBusConnection__fullyQualifiedNamespace: "sb-app.servicebus.windows.net" };
+    const conn = (account: string, key: string, endpoint: string) => `DefaultEndpointsProtocol=http;AccountName=${account};AccountKey=${key};TableEndpoint=${endpoint};`;
+    assert.match(readConfig({ ...sb, AzureWebJobsStorage: "UseDevelopmentStorage=true" }).storageEmulator!, /TableEndpoint=http:\/\/127\.0\.0\.1:10002\/devstoreaccount1;/);
+    assert.equal(readConfig({ ...sb, AzureWebJobsStorage: "UseDevelopmentStorage=true" }).tableServiceUri, undefined);
+    assert.match(readConfig({ ...sb, AzureWebJobsStorage: conn(EMULATOR_ACCOUNT, EMULATOR_KEY, "http://localhost:20002/devstoreaccount1") }).storageEmulator!, /localhost:20002/);
+    assert.throws(() => readConfig({ ...sb, AzureWebJobsStorage: conn("stapp", "c2VjcmV0", "https://stapp.table.core.windows.net") }), /AzureWebJobsStorage: only the storage emulator's account/);
+    assert.throws(() => readConfig({ ...sb, AzureWebJobsStorage: conn(EMULATOR_ACCOUNT, EMULATOR_KEY, "http://10.0.0.4:10002/devstoreaccount1") }), /10\.0\.0\.4:10002 is not a loopback address/);
+    assert.throws(() => readConfig({ ...sb, AzureWebJobsStorage: conn(EMULATOR_ACCOUNT, EMULATOR_KEY, "not a url") }), /TableEndpoint is missing or not a URL/);
+    assert.equal(readConfig(AZURE).storageEmulator, undefined, "in Azure: the managed identity");
   });
 
   it("a missing connection setting is named", () => {

@@ -6,6 +6,7 @@ import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { TableClient } from "@azure/data-tables";
+import { EMULATOR_ACCOUNT, emulatorConnectionString } from "../storage-emulator.js";
 
 export interface Azurite {
   port: number;
@@ -14,9 +15,6 @@ export interface Azurite {
   stop(): Promise<void>;
 }
 
-/** The well-known development account every Azurite instance accepts. */
-const DEV_ACCOUNT = "devstoreaccount1";
-const DEV_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -76,7 +74,7 @@ async function launch(tablePort: number): Promise<Azurite> {
   // Keep draining its output (a full pipe would block it) without holding on to any of it.
   child.stdout!.resume();
   child.stderr!.resume();
-  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};TableEndpoint=http://127.0.0.1:${tablePort}/${DEV_ACCOUNT};`;
+  const connectionString = emulatorConnectionString(`http://127.0.0.1:${tablePort}/${EMULATOR_ACCOUNT}`);
   return {
     port: tablePort,
     tableClient: (table) => TableClient.fromConnectionString(connectionString, table, { allowInsecureConnection: true }),

@@ -7,7 +7,7 @@ import http from "node:http";
 import https from "node:https";
 import type { AppDeps, RunnerSettings } from "../app/deps.js";
 import { DEFAULT_SETTINGS } from "../app/deps.js";
-import { readLocalConfig } from "../config.js";
+import { AZURE_RUNNER_DEFAULTS, readRunnerSettings } from "../config.js";
 import { ArmGateway } from "../azure/arm-gateway.js";
 import { ArmClients, armCredential } from "../azure/clients.js";
 import { openStores, TABLES } from "../state/tables.js";
@@ -155,7 +155,6 @@ async function startFunctionSide(opts: LocalHostOptions, azurite: Azurite, stand
       ? { endpoint: standIn.endpoint, credential: staticToken("local-stand-in"), agent: new https.Agent({ ca: standIn.caPem, keepAlive: true }) }
       : { endpoint: opts.armEndpoint!, credential: await armCredential(opts.armAccessToken) },
   );
-  const local = readLocalConfig(process.env);
   const deps: AppDeps = {
     requests: mortal(new SignallingRequestStore(stores.tableClient(TABLES.requests), finishes)),
     clusters: mortal(stores.clusters),
@@ -164,7 +163,8 @@ async function startFunctionSide(opts: LocalHostOptions, azurite: Azurite, stand
     queue: mortal<QueueSender>({ send: (queue, messages) => bus.send(queue, messages) }),
     arm: mortal(new ArmGateway(clients)),
     pacing: mortal(stores.pacing),
-    settings: { ...(standIn ? { ...LOCAL_SETTINGS, ...standInPacing(opts.standIn) } : DEFAULT_SETTINGS), allowedScopes: local.allowedScopes, pacing: local.pacing, ...opts.settings },
+    // The runner settings in the environment, over the stand-in's defaults or Azure's: as the app reads them.
+    settings: { ...readRunnerSettings(process.env, standIn ? { ...LOCAL_SETTINGS, ...standInPacing(opts.standIn) } : AZURE_RUNNER_DEFAULTS), ...opts.settings },
     now: () => new Date(),
     log,
   };

@@ -1,5 +1,6 @@
 // Table clients: managed identity in Azure (AzureWebJobsStorage__accountName / __tableServiceUri),
-// as the Functions host itself connects; the local host brings its own (Azurite) client factory.
+// as the Functions host itself connects; the emulator's connection string under Core Tools; the
+// local host brings its own (Azurite) client factory.
 import { TableClient } from "@azure/data-tables";
 import type { TokenCredential } from "@azure/core-auth";
 import type { ClusterStore, LeaseStore, PacingStore, RequestStore, UpgradeStore } from "../app/stores.js";
@@ -20,11 +21,20 @@ export interface StateStores {
   tableClient(name: string): TableClient;
 }
 
-/** The table endpoint and the identity, or (local emulators) a factory of clients by table name. */
-export type TableConnection = { endpoint: string; credential: TokenCredential } | { clientFor: (table: string) => TableClient };
+/**
+ * The table endpoint and the identity; or the storage emulator's connection string (plain HTTP on
+ * loopback, checked by src/storage-emulator.ts); or (the local host, tests) a factory of clients.
+ */
+export type TableConnection = { endpoint: string; credential: TokenCredential } | { emulator: string } | { clientFor: (table: string) => TableClient };
+
+function clientOf(conn: TableConnection, table: string): TableClient {
+  if ("clientFor" in conn) return conn.clientFor(table);
+  if ("emulator" in conn) return TableClient.fromConnectionString(conn.emulator, table, { allowInsecureConnection: true });
+  return new TableClient(conn.endpoint, table, conn.credential);
+}
 
 export async function openStores(conn: TableConnection, tablePrefix = ""): Promise<StateStores> {
-  const client = (name: string) => ("clientFor" in conn ? conn.clientFor(tablePrefix + name) : new TableClient(conn.endpoint, tablePrefix + name, conn.credential));
+  const client = (name: string) => clientOf(conn, tablePrefix + name);
   const clients = new Map<string, TableClient>();
   const tableClient = (name: string) => {
     if (!clients.has(name)) clients.set(name, client(name));

@@ -95,6 +95,27 @@ describe("npm run provision", () => {
     }
   });
 
+  it("with ARM_ENDPOINT, the pacing limits and wait bound it is given are the ones that pace its writes", async () => {
+    const arm = await startArmStandIn({ timeScale: 0.05 });
+    try {
+      const dir = await mkdtemp(path.join(tmpdir(), "aksp-"));
+      const ca = path.join(dir, "ca.pem");
+      await writeFile(ca, arm.caPem);
+      // One write, then one a day: the second write's slot is further away than the 1 ms a step may wait.
+      const slow = { capacity: 1, perSecond: 1 / 86400 };
+      const limits = JSON.stringify({ writes: slow, aksWrites: slow, deletes: slow });
+      const env = { ARM_ENDPOINT: arm.endpoint, ARM_ACCESS_TOKEN: "static-token", NODE_EXTRA_CA_CERTS: ca, ARM_PACING_LIMITS: limits, ARM_THROTTLE_MAX_WAIT_MS: "1" };
+      const run = await provisionCli([path.join(EXAMPLES_DIR, "pod-sandboxing.json"), "--json"], env);
+      const status = lastJson(run.stdout);
+      assert.equal(status.state, "Failed", run.stderr.slice(-3000));
+      assert.equal(status.error.code, "ThrottleWaitExceeded", JSON.stringify(status.error));
+      assert.match(status.error.message, /ARM_THROTTLE_MAX_WAIT_MS/);
+      assert.equal(arm.requests.filter((r) => r.method === "PUT").length, 1, "one write went; the next waited for its slot");
+    } finally {
+      await arm.close();
+    }
+  });
+
   it("--then-delete removes what the request created: the last document is the delete's", async () => {
     const arm = await startArmStandIn({ timeScale: 0.05 });
     try {
