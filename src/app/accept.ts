@@ -15,12 +15,16 @@ import { resolveDeleteSource } from "./delete-source.js";
 import { dryRun, type DryRunEntry } from "./dry-run.js";
 import { planOf } from "./plan-of.js";
 import { sendFirstMessages } from "./run-step.js";
+import { updateRequest } from "./request-state.js";
+import { redact } from "../domain/redact.js";
 import { statusDocument, type StatusDocument } from "./status.js";
 
 export type AcceptOutcome =
   | { kind: "accepted" | "existing"; status: StatusDocument }
   | { kind: "rejected"; status: StatusDocument; errors: ValidationError[] }
-  | { kind: "conflict"; status: StatusDocument; message: string };
+  | { kind: "conflict"; status: StatusDocument; message: string }
+  /** Its rows are written but its first messages could not be sent: a redelivery or a repeat POST starts it. */
+  | { kind: "notStarted"; status: StatusDocument; message: string };
 
 export interface PlanDocument {
   operation: string;
@@ -115,8 +119,9 @@ export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: st
   };
   const steps: StepRecord[] = plan.steps.map((s) => ({ requestId: id, name: s.name, state: "Pending", seq: 0, attempts: 0, posts: 0, writes: 0, resourceId: s.resourceId }));
   if (!(await deps.requests.create(rec, steps))) return answerExisting(deps, (await deps.requests.getRequest(id))!, bodyHash);
-  await startSteps(deps, id, plan);
   deps.log(`accepted ${request.operation} request ${id} with ${plan.steps.length} steps`, { requestId: id });
+  const failed = await startSteps(deps, rec, plan);
+  if (failed) return failed;
   return { kind: "accepted", status: (await statusOf(deps, id))! };
 }
 
@@ -132,13 +137,39 @@ async function answerExisting(deps: AppDeps, existing: RequestRecord, bodyHash: 
   if (existing.state === "Rejected") return { kind: "conflict", status, message: `request ${existing.id} was rejected and then taken by another body` };
   if (existing.bodyHash !== bodyHash)
     return { kind: "conflict", status, message: `request ${existing.id} exists with a different body: a requestId names one request` };
-  // The first intake may have crashed between writing the rows and sending the first messages.
-  if (existing.state === "Accepted") await startSteps(deps, existing.id, planOf(existing));
+  // The first intake may have crashed, or failed to send, between writing the rows and sending the
+  // first messages: sending them again is harmless (their message ids are deterministic, and a step
+  // acts on the message of its current sequence number only once).
+  if (existing.state === "Accepted") {
+    const failed = await startSteps(deps, existing, planOf(existing));
+    if (failed) return failed;
+    if (existing.notStarted) return { kind: "existing", status: (await statusOf(deps, existing.id))! };
+  }
   return { kind: "existing", status };
 }
 
-async function startSteps(deps: AppDeps, id: string, plan: Plan): Promise<void> {
-  await sendFirstMessages(deps, id, readySteps(plan.steps, new Set(), new Set()).map((s) => s.name));
+/**
+ * Sends the first messages of the steps that can start. When that fails, the request says so
+ * (`notStarted`, in its status document) and the outcome tells the trigger to fail: the queue
+ * message is redelivered, an HTTP caller is told to POST again. A success clears it.
+ */
+async function startSteps(deps: AppDeps, rec: RequestRecord, plan: Plan): Promise<Extract<AcceptOutcome, { kind: "notStarted" }> | undefined> {
+  const id = rec.id;
+  try {
+    await sendFirstMessages(deps, id, readySteps(plan.steps, new Set(), new Set()).map((s) => s.name));
+  } catch (e) {
+    const message = `the first messages of its steps could not be sent (${redact(e instanceof Error ? e.message : String(e))}); nothing ran: the message's redelivery, or the same POST again, starts it`;
+    await updateRequest(deps, id, (r) =>
+      r.state === "Accepted" ? { ...r, notStarted: { code: "FirstSendFailed", message, at: deps.now().toISOString(), attempts: (r.notStarted?.attempts ?? 0) + 1 } } : undefined,
+    );
+    deps.log(`request ${id} not started: ${message}`, { level: "warning", requestId: id });
+    return { kind: "notStarted", status: (await statusOf(deps, id))!, message };
+  }
+  if (rec.notStarted) {
+    await updateRequest(deps, id, (r) => (r.notStarted ? { ...r, notStarted: undefined } : undefined));
+    deps.log(`request ${id} started after ${rec.notStarted.attempts} failed send(s) of its first messages`, { requestId: id });
+  }
+  return undefined;
 }
 
 /** A Rejected row keeps the body only when it is small: a rejected body may be anything up to the size limit, or beyond it. */

@@ -64,6 +64,8 @@ export const statusMonitor = z
     error: apiError.optional(),
     outputs: z.record(z.string(), z.unknown()).optional(),
     warnings: z.array(z.string()).optional(),
+    waitingFor: z.string().optional().describe("Why an Accepted request has not started: the first send of its steps failed; the message's redelivery, or the same POST again, starts it."),
+    lastError: stepError.optional().describe("The error of that send (code FirstSendFailed)."),
   })
   .describe("The status monitor of a request: the contract's status document with the guidelines' status.");
 

@@ -9,7 +9,8 @@ import type { AppDeps } from "./deps.js";
 export type IntakeOutcome =
   | { kind: "accepted"; requestId: string }
   | { kind: "rejected"; requestId: string; reason: "MalformedMessage" | "ValidationFailed"; description: string }
-  | { kind: "conflict"; requestId: string; description: string };
+  | { kind: "conflict"; requestId: string; description: string }
+  | { kind: "notStarted"; requestId: string; description: string };
 
 export async function handleRequestMessage(deps: AppDeps, body: unknown, messageId: string): Promise<IntakeOutcome> {
   const parsed = parseMessageBody(body);
@@ -28,5 +29,7 @@ export async function handleRequestMessage(deps: AppDeps, body: unknown, message
       };
     case "conflict":
       return { kind: "conflict", requestId, description: outcome.message };
+    case "notStarted":
+      return { kind: "notStarted", requestId, description: outcome.message };
   }
 }

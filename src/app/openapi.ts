@@ -52,6 +52,7 @@ export function openApiDocument(): Record<string, unknown> {
             "200": jsonBody("PlanDocument", "whatIf=true: the plan."),
             "400": { ...jsonBody("ErrorResponse", "Rejected: every problem with its field path; nothing was written.", errorHeader) },
             "409": error("The requestId names a request with another body."),
+            "503": jsonBody("StatusMonitor", "Recorded but not started: the first send of its steps failed (waitingFor, lastError say so). POST the same body again after Retry-After to start it.", { ...errorHeader, "Retry-After": { description: "Seconds until the same POST may start it.", schema: { type: "integer", minimum: 1 } } }),
           },
         },
         get: {

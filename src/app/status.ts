@@ -60,6 +60,9 @@ export interface StatusDocument extends Pick<RequestRecord, "id" | "operation" |
   steps: StepStatus[];
   error?: ApiError;
   warnings?: string[];
+  /** Why an Accepted request has not started (its first messages could not be sent), and what starts it. */
+  waitingFor?: string;
+  lastError?: ErrorInfo;
 }
 
 export function statusDocument(req: RequestRecord, rows: StepRecord[]): StatusDocument {
@@ -99,6 +102,12 @@ export function statusDocument(req: RequestRecord, rows: StepRecord[]): StatusDo
     error: req.error && apiError(req.error, steps),
     outputs: req.outputs,
     warnings: req.warnings?.length ? req.warnings : undefined,
+    ...(req.state === "Accepted" && req.notStarted
+      ? {
+          waitingFor: `not started: the first send of its steps failed ${req.notStarted.attempts} time(s), last at ${req.notStarted.at}; Service Bus's redelivery of the message, or the same POST again, starts it`,
+          lastError: { code: req.notStarted.code, message: req.notStarted.message },
+        }
+      : {}),
   });
 }
 

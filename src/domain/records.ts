@@ -47,6 +47,11 @@ export interface RequestRecord {
   traceparent?: string;
   /** A `delete` request: what the request it deletes recorded, as read when it was accepted. */
   source?: unknown;
+  /**
+   * The first messages of its steps could not be sent (Service Bus unreachable): the request is
+   * Accepted and nothing ran. The message's redelivery, or a repeat POST, sends them and clears this.
+   */
+  notStarted?: { code: string; message: string; at: string; attempts: number };
   etag?: string;
 }
 

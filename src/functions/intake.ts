@@ -23,6 +23,8 @@ export async function clusterRequest(message: unknown, context: InvocationContex
   if (outcome.kind === "rejected")
     deps.log(`message ${messageId}: request ${outcome.requestId} Rejected (${outcome.reason}): ${outcome.description}`, { level: "warning", requestId: outcome.requestId });
   if (outcome.kind === "conflict") throw new Error(`RequestIdConflict: message ${messageId}: ${outcome.description}`);
+  // Abandoned: Service Bus redelivers the message, and its intake sends the first messages again.
+  if (outcome.kind === "notStarted") throw new Error(`FirstSendFailed: message ${messageId}: request ${outcome.requestId} ${outcome.description}`);
   return outcome;
 }
 

@@ -26,6 +26,9 @@ async function monitor(request: HttpRequest, httpStatus: number, doc: StatusDocu
   return json(httpStatus, doc, { "operation-location": url, location: url, ...(retryAfter !== undefined ? { "retry-after": String(retryAfter) } : {}) });
 }
 
+/** When a caller whose request could not be started should POST it again. */
+const NOT_STARTED_RETRY_S = 10;
+
 const notFound = (id: string) => json(404, { error: { code: "RequestNotFound", message: `no request ${id}`, target: "id" } });
 
 export async function postRequest(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
@@ -51,6 +54,8 @@ export async function postRequest(request: HttpRequest, context: InvocationConte
       return await monitor(request, 400, outcome.status, deps.now());
     case "conflict":
       return json(409, { ...outcome.status, error: { code: "RequestIdConflict", message: outcome.message, target: "requestId" } }, { location: monitorUrl(request, outcome.status.id) });
+    case "notStarted": // recorded, not started: the same POST again starts it
+      return json(503, outcome.status, { "retry-after": String(NOT_STARTED_RETRY_S), "x-ms-error-code": "FirstSendFailed", location: monitorUrl(request, outcome.status.id) });
   }
 }
 

@@ -14,6 +14,8 @@ export async function nodeImageUpgrade(message: unknown, context: InvocationCont
   const deps = forInvocation(await getDeps(), context, { traceparents: messageTrace(messageProperties(context)) });
   const outcome = await acceptRequest(deps, message);
   deps.log(`node-image upgrade request ${outcome.status.id}: ${outcome.kind}`, { requestId: outcome.status.id });
+  // Abandoned: the redelivery starts it.
+  if (outcome.kind === "notStarted") throw new Error(`FirstSendFailed: request ${outcome.status.id} ${outcome.message}`);
 }
 
 functions.app.serviceBusQueue("nodeImageUpgrade", { connection: CONNECTIONS.serviceBus, queueName: QUEUES.upgrades, handler: nodeImageUpgrade });

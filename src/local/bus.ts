@@ -100,6 +100,11 @@ export class LocalBus implements QueueSender {
     this.sendFaults.push({ match, times });
   }
 
+  /** Test control: sends work again. */
+  clearSendFaults(): void {
+    this.sendFaults.length = 0;
+  }
+
   /** Test control: hold a queue's messages (they stay queued) until resume(). */
   pause(queue: QueueName): void {
     this.paused.add(queue);

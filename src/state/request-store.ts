@@ -9,7 +9,7 @@ import { encodeKey, findEntity, isStatus } from "./entity.js";
 const REQUEST_ROW = "request";
 const stepRow = (name: string) => `step:${encodeKey(name)}`;
 
-const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation", "postSent", "lastError", "created", "source"] as const;
+const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation", "postSent", "lastError", "created", "source", "notStarted"] as const;
 
 /**
  * A Table property holds at most 64 KiB (32 K UTF-16 characters): a JSON field longer than a part is

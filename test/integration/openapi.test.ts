@@ -93,6 +93,9 @@ describe("every documented answer of every route, on the local host", () => {
     await call("postRequest", 200, { query: "?whatIf=true", body: good });
     await call("postRequest", 400, { body: invalid });
     await call("postRequest", 409, { body: { ...good, tags: { another: "body" } } });
+    // Service Bus unreachable for the first send of a new request's steps: recorded, not started.
+    host.bus.failSends((q, m) => q === QUEUES.steps && (m.body as { requestId?: string }).requestId === "walk-unsent", 1);
+    assert.equal((await call("postRequest", 503, { body: { ...good, requestId: "walk-unsent", cluster: { ...good.cluster, name: "aks-walk-unsent" } } })).lastError.code, "FirstSendFailed");
     await call("listRequests", 200, { query: "?state=Succeeded&top=10" });
     await call("listRequests", 400, { query: "?top=0" });
     assert.equal((await call("getRequest", 200, { params: { id: "walk-ok" } })).status, "Succeeded");
