@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { validateRequest } from "../../../src/domain/validate.js";
+import { parseAllowedScopes } from "../../../src/domain/scopes.js";
 import { example, exampleNames, SUB } from "../../helpers/examples.js";
 
 const errorsOf = (raw: unknown) => {
@@ -29,7 +30,8 @@ describe("request validation", () => {
       cluster: { subscriptionId: "not-a-guid", resourceGroup: "rg", name: "-bad-" },
       nodePools: [{ name: "Sys", vmSize: "D4", count: -1, colour: "red" }],
     });
-    assert.deepEqual(new Set(p), new Set(["cluster.subscriptionId", "cluster.name", "nodePools[0].name", "nodePools[0].vmSize", "nodePools[0].count", "nodePools[0].colour"]));
+    // And the rule on a field that is fine in shape but missing (a create needs a location).
+    assert.deepEqual(new Set(p), new Set(["cluster.subscriptionId", "cluster.name", "nodePools[0].name", "nodePools[0].vmSize", "nodePools[0].count", "nodePools[0].colour", "cluster.location"]));
   });
 
   it("rejects an unknown operation with the path 'operation'", () => {
@@ -116,6 +118,23 @@ describe("every problem at once", () => {
       }),
     );
     assert.deepEqual(p, ["nodePools[0].count", "networkIsolation.registry.name", "network.subnets.apiServer"]);
+  });
+
+  it("five defects, five problems: a bad required field (subscription id, cluster name) does not stop the rules on the others", () => {
+    const raw = example("network-isolated-byo-acr-vnet-integration.json");
+    const p = paths({
+      ...raw,
+      cluster: { ...raw.cluster, subscriptionId: "not-a-guid", name: "-bad_name-" },
+      networkIsolation: { ...raw.networkIsolation, registry: { mode: "byo", name: "acr-1" } },
+      network: { ...raw.network, subnets: { ...raw.network.subnets, apiServer: "192.168.3.0/29" } },
+      nodePools: [{ ...raw.nodePools[0], count: 0 }],
+    });
+    assert.deepEqual(new Set(p), new Set(["cluster.subscriptionId", "cluster.name", "networkIsolation.registry.name", "network.subnets.apiServer", "nodePools[0].count"]));
+  });
+
+  it("a rule is never reported about a placeholder: a missing subscription id is one problem, not a scope refusal", () => {
+    const v = validateRequest(create({ cluster: { resourceGroup: "rg", name: "aks1", location: "westus2" } }), { allowedScopes: parseAllowedScopes("/subscriptions/11111111-1111-1111-1111-111111111111") });
+    assert.deepEqual(!v.ok && v.errors.map((e) => e.path), ["cluster.subscriptionId"]);
   });
 
   it("a rule about a field with a shape error is not reported twice", () => {
