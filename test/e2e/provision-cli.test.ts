@@ -60,7 +60,7 @@ describe("npm run provision", () => {
     assert.equal(run.code, 2);
     const status = lastJson(run.stdout);
     assert.equal(status.state, "Rejected");
-    assert.deepEqual(status.error.details.map((d: { path: string }) => d.path), ["cluster.subscriptionId"]);
+    assert.deepEqual(status.error.details.map((d: { path: string }) => d.path), ["cluster.subscriptionId", "nodePools[0].osSku", "nodePools[0].vmSize"]);
   });
 
   it("in a terminal the progress rows are redrawn in place", { skip: existsSync("/usr/bin/script") ? false : "no script(1) to give the CLI a terminal" }, async () => {

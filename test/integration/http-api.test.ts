@@ -67,8 +67,9 @@ describe("HTTP API (Azure REST API guidelines for long-running operations)", () 
     const doc = await res.json();
     assert.equal(doc.status, "Failed");
     assert.equal(doc.state, "Rejected");
-    assert.deepEqual(doc.error.details.map((d: any) => d.target), ["cluster.subscriptionId"]);
-    assert.deepEqual(doc.error.details.map((d: any) => d.path), ["cluster.subscriptionId"], "the contract's path stays");
+    const fields = ["cluster.subscriptionId", "nodePools[0].osSku", "nodePools[0].vmSize"];
+    assert.deepEqual(doc.error.details.map((d: any) => d.target), fields);
+    assert.deepEqual(doc.error.details.map((d: any) => d.path), fields, "the contract's path stays");
   });
 
   it("errors carry x-ms-error-code: unknown request, unknown query value, a different body under one requestId", async () => {

@@ -85,7 +85,8 @@ describe("bad input changes nothing", () => {
     assert.equal(outcome.kind, "rejected");
     assert.equal(outcome.status.state, "Rejected");
     const stored = (await statusOf(host.deps, "bad-1"))!;
-    assert.deepEqual(stored.error!.details!.map((d) => d.path), ["cluster.subscriptionId"]);
+    // The shape error and the Pod Sandboxing rules on the pool, all at once.
+    assert.deepEqual(stored.error!.details!.map((d) => d.path), ["cluster.subscriptionId", "nodePools[0].osSku", "nodePools[0].vmSize"]);
     const raw2 = { ...example("pod-sandboxing.json"), requestId: "bad-2", nodePools: [{ ...raw.nodePools[0] }] };
     const rules = await acceptRequest(host.deps, raw2);
     assert.deepEqual((await statusOf(host.deps, "bad-2"))!.error!.details!.map((d) => d.path), ["nodePools[0].osSku", "nodePools[0].vmSize"]);
