@@ -38,6 +38,9 @@ param nodeImageAutoUpgrade bool = false
 param nodeImageCheckSchedule string = '0 0 * * * *'
 param nodeImageMaintenanceWindow string = 'Sat,Sun 01:00-05:00'
 
+@description('Drift sweep of the held clusters (reads only): NCRONTAB, hourly by default.')
+param driftSweepSchedule string = '0 0 * * * *'
+
 var abbrs = loadJsonContent('abbreviations.json')
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = { 'azd-env-name': environmentName }
@@ -216,6 +219,7 @@ module api 'app/api.bicep' = {
     nodeImageAutoUpgrade: nodeImageAutoUpgrade
     nodeImageCheckSchedule: nodeImageCheckSchedule
     nodeImageMaintenanceWindow: nodeImageMaintenanceWindow
+    driftSweepSchedule: driftSweepSchedule
   }
 }
 

@@ -9,6 +9,7 @@ import { parseAllowedScopes, type AllowedScopes } from "./domain/scopes.js";
 import { ARM_RATE_LIMITS, withLimits, type RateLimits } from "./domain/arm-limits.js";
 import { DEFAULT_MAX_THROTTLE_WAIT_MS } from "./app/arm-pacing.js";
 import { emulatorTableConnection } from "./storage-emulator.js";
+import { DEFAULT_RESTORE_LIMIT } from "./app/drift.js";
 
 /**
  * Who reads a setting: `app` (this code, through readConfig), `host` (the Functions host, for a
@@ -58,6 +59,10 @@ export const SETTINGS = {
   NODE_IMAGE_AUTO_UPGRADE: { readBy: "app", azure: true, meaning: "true turns the freshness timer on" },
   NODE_IMAGE_CHECK_SCHEDULE: { readBy: "host", azure: true, meaning: "NCRONTAB schedule of the timer (%NODE_IMAGE_CHECK_SCHEDULE%)" },
   NODE_IMAGE_MAINTENANCE_WINDOW: { readBy: "app", azure: true, meaning: "UTC window such as Sat,Sun 01:00-05:00" },
+  // Drift of the held clusters (src/app/drift.ts).
+  DRIFT_SWEEP_SCHEDULE: { readBy: "host", azure: true, meaning: "NCRONTAB schedule of the drift sweep (%DRIFT_SWEEP_SCHEDULE%; the template sets hourly, 0 0 * * * *)" },
+  DRIFT_RESTORE_MAX: { readBy: "app", azure: false, meaning: "restores of one setting within the window after which it is no longer restored (default 3)" },
+  DRIFT_RESTORE_WINDOW_HOURS: { readBy: "app", azure: false, meaning: "the window of DRIFT_RESTORE_MAX, in hours (default 24)" },
   FUNCTIONS_WORKER_RUNTIME: { readBy: "app", azure: false, meaning: "set by the Functions host itself (not by the template): the app refuses to start there without ALLOWED_SCOPES" },
   // Local tools only.
   PORT: { readBy: "app", azure: false, meaning: "HTTP port of the local host (default 7071)" },
@@ -127,6 +132,9 @@ export function readRunnerSettings(env: Env, defaults: RunnerSettings): RunnerSe
     pacing: get("ARM_PACING") === undefined ? defaults.pacing : get("ARM_PACING") !== "false",
     pacingLimits: parsePacingLimits(get("ARM_PACING_LIMITS"), defaults.pacingLimits ?? ARM_RATE_LIMITS),
     maxThrottleWaitMs: num("ARM_THROTTLE_MAX_WAIT_MS", defaults.maxThrottleWaitMs),
+    ...(positive("DRIFT_RESTORE_MAX", undefined) || positive("DRIFT_RESTORE_WINDOW_HOURS", undefined)
+      ? { driftRestoreLimit: { max: positive("DRIFT_RESTORE_MAX", DEFAULT_RESTORE_LIMIT.max)!, windowMs: positive("DRIFT_RESTORE_WINDOW_HOURS", DEFAULT_RESTORE_LIMIT.windowMs / 3600_000)! * 3600_000 } }
+      : defaults.driftRestoreLimit ? { driftRestoreLimit: defaults.driftRestoreLimit } : {}),
     ...(ttl ? { leaseTtlMs: ttl } : {}),
     ...(maxWait ? { leaseMaxWaitMs: maxWait } : {}),
   };

@@ -16,6 +16,7 @@ param allowedScopes string
 param nodeImageAutoUpgrade bool
 param nodeImageCheckSchedule string
 param nodeImageMaintenanceWindow string
+param driftSweepSchedule string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -47,6 +48,7 @@ var appSettings = {
   NODE_IMAGE_AUTO_UPGRADE: string(nodeImageAutoUpgrade)
   NODE_IMAGE_CHECK_SCHEDULE: nodeImageCheckSchedule
   NODE_IMAGE_MAINTENANCE_WINDOW: nodeImageMaintenanceWindow
+  DRIFT_SWEEP_SCHEDULE: driftSweepSchedule
 }
 
 module site 'br/public:avm/res/web/site:0.15.1' = {

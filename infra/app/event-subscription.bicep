@@ -21,12 +21,19 @@ resource clusterWrites 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022
       }
     }
     filter: {
-      includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess']
+      // Writes and deletes of clusters and their pools: a cluster write may be an isolation change
+      // (node-image upgrade) and any of them may be drift from the held state (a deleted Kata pool).
+      includedEventTypes: ['Microsoft.Resources.ResourceWriteSuccess', 'Microsoft.Resources.ResourceDeleteSuccess']
       advancedFilters: [
         {
           operatorType: 'StringIn'
           key: 'data.operationName'
-          values: ['Microsoft.ContainerService/managedClusters/write']
+          values: [
+            'Microsoft.ContainerService/managedClusters/write'
+            'Microsoft.ContainerService/managedClusters/delete'
+            'Microsoft.ContainerService/managedClusters/agentPools/write'
+            'Microsoft.ContainerService/managedClusters/agentPools/delete'
+          ]
         }
       ]
     }

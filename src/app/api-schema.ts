@@ -84,6 +84,31 @@ export const requestList = z.object({
   unreadable: z.number().int().min(1).optional().describe("Request rows that could not be read and are left out of the list (each is logged)."),
 });
 
+export const driftEntry = z
+  .object({
+    setting: z.string().describe("The ARM property (bootstrapProfile.artifactSource, apiServerAccessProfile.enablePrivateCluster, agentPoolProfiles[kata1], …), or 'cluster'."),
+    resourceId: z.string(),
+    desired: z.unknown().describe("What the request that set it established."),
+    actual: z.unknown().describe("What ARM holds now (null: gone)."),
+    detectedAt: TIME,
+    via: z.enum(["event", "sweep"]),
+    restore: z.string().optional().describe("With driftPolicy restore: 'queued <request id>', 'not restorable: <why>' or 'given up: <why>'."),
+  })
+  .describe("A held setting that ARM no longer shows as held.");
+
+export const desiredState = z
+  .looseObject({
+    settings: z.record(z.string(), z.unknown()).describe("The held settings, at the values the requests established."),
+    policy: z.enum(["report", "restore"]),
+    heldBy: z.string().describe("The request that last changed what is held."),
+    generation: z.number().int(),
+  })
+  .describe("What this app holds the cluster to.");
+
+export const driftList = z.object({
+  value: z.array(z.object({ id: z.string(), policy: z.enum(["report", "restore"]), heldBy: z.string().describe("The request that last set what is held."), drift: z.array(driftEntry) })),
+});
+
 export const clusterStatus = z
   .looseObject({
     id: z.string(),
@@ -93,6 +118,8 @@ export const clusterStatus = z
     generation: z.number().int(),
     upgrades: z.object({ pending: z.array(z.looseObject({ pool: z.string(), state: z.string() })), past: z.array(z.looseObject({ pool: z.string(), state: z.string() })) }),
     events: z.record(z.string(), z.unknown()),
+    desired: desiredState.optional(),
+    drift: z.array(driftEntry).describe("Where ARM differs from the desired state now (empty: nothing drifted, or nothing held)."),
   })
   .describe("What this app knows of a cluster: last-known isolation settings, node-image upgrades, the latest AKS events.");
 

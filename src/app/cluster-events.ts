@@ -13,6 +13,7 @@ import { QUEUES } from "./queue.js";
 import { withRetryOnConflict } from "./optimistic.js";
 import type { AppDeps } from "./deps.js";
 import { noteClusterSettings } from "./cluster-settings.js";
+import { checkDrift, desiredOf, driftOf } from "./drift.js";
 
 export type EventOutcome =
   | "ignored"
@@ -22,7 +23,8 @@ export type EventOutcome =
   | "own-change"
   | "upgrade-queued"
   | "rolling-recorded"
-  | "event-recorded";
+  | "event-recorded"
+  | "drift-checked";
 
 /**
  * Events are untrusted: a malformed or unknown event is acknowledged and logged, never an error; an
@@ -38,6 +40,9 @@ export async function handleClusterEvent(deps: AppDeps, raw: unknown): Promise<E
   switch (ev.kind) {
     case "ResourceWriteSuccess":
       return onClusterWrite(deps, ev);
+    case "ResourceDeleteSuccess":
+    case "AgentPoolChanged":
+      return onHeldResourceChange(deps, ev);
     case "NodePoolRollingStarted":
     case "NodePoolRollingSucceeded":
     case "NodePoolRollingFailed":
@@ -52,12 +57,32 @@ async function onClusterWrite(deps: AppDeps, ev: ClusterEvent): Promise<EventOut
   if (!mc) return "ignored";
   if (!isManaged(mc)) return ignoreUnmanaged(deps, ev);
   const noted = await noteClusterSettings(deps, mc);
+  const drift = await checkDrift(deps, ev.clusterId, mc, "event");
   if (noted.firstSeen) return "recorded-first-sight";
   if (!noted.changed) return "unchanged";
   if (await ownChangeInProgress(deps, noted.record.lastRequestId)) return "own-change";
+  // A restore of the isolation settings re-images the pools itself (enableNetworkIsolation's last step).
+  if (drift === "drift-recorded" && (await isolationRestoreQueued(deps, ev.clusterId))) return "drift-checked";
   const pools: string[] = (mc.agentPoolProfiles ?? []).map((p: { name: string }) => p.name);
   await queueUpgrade(deps, ev.clusterId, pools, `settings-g${noted.record.generation}`, `isolation settings changed outside this app (event ${ev.id})`);
   return "upgrade-queued";
+}
+
+/**
+ * A cluster deleted, or one of its pools written or deleted: only drift of a held cluster can come
+ * of it (one ARM read of the cluster; an event about a cluster this app does not hold reads nothing).
+ */
+async function onHeldResourceChange(deps: AppDeps, ev: ClusterEvent): Promise<EventOutcome> {
+  const { subscriptionId, resourceGroup, name } = parseResourceId(ev.clusterId);
+  if (!desiredOf(await deps.clusters.get(subscriptionId, resourceGroup, name))) return "ignored";
+  const mc = await deps.arm.read({ kind: "managedCluster", id: ev.clusterId });
+  await checkDrift(deps, ev.clusterId, mc, "event");
+  return "drift-checked";
+}
+
+async function isolationRestoreQueued(deps: AppDeps, id: string): Promise<boolean> {
+  const { subscriptionId, resourceGroup, name } = parseResourceId(id);
+  return driftOf(await deps.clusters.get(subscriptionId, resourceGroup, name)).some((e) => /^(bootstrapProfile|networkProfile)\./.test(e.setting) && e.restore?.startsWith("queued "));
 }
 
 /** A request of this app that is still running and will re-image the pools itself. */

@@ -2,11 +2,12 @@
 // last-known isolation settings, pending and past node-image upgrades, the latest version/support events.
 import { clusterId } from "../domain/naming.js";
 import type { AppDeps } from "./deps.js";
+import { desiredOf, driftOf } from "./drift.js";
 
 export async function clusterStatus(deps: AppDeps, sub: string, rg: string, name: string) {
   const rec = await deps.clusters.get(sub, rg, name);
   if (!rec) return undefined;
-  const { etag: _etag, events, ...settings } = rec;
+  const { etag: _etag, events, desired: _d, drift: _x, ...settings } = rec;
   const upgrades = (await deps.upgrades.listForCluster(clusterId(sub, rg, name))).map(({ etag: _e, clusterId: _c, ...u }) => u);
   return {
     ...settings,
@@ -16,5 +17,7 @@ export async function clusterStatus(deps: AppDeps, sub: string, rg: string, name
       past: upgrades.filter((u) => u.state === "Succeeded" || u.state === "Failed"),
     },
     events: events ? JSON.parse(events) : {},
+    desired: desiredOf(rec),
+    drift: driftOf(rec),
   };
 }

@@ -17,6 +17,7 @@ const NOT_AN_UNDO: Record<string, string> = {
   setPrivateCluster: "the cluster was changed in place; setPrivateCluster with the opposite apiServer.private reverses it",
   addSandboxPool: "the pool was added to an existing cluster; no operation of this contract removes a node pool",
   upgradeNodeImages: "a node-image upgrade cannot be undone",
+  setDriftPolicy: "it changed only what this app does about drift; setDriftPolicy with the other policy reverses it",
 };
 
 /**

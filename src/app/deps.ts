@@ -27,6 +27,8 @@ export interface RunnerSettings {
   /** Cluster leases (cluster-lease.ts): how long a lease lasts unrenewed, and how long a step may queue behind one. */
   leaseTtlMs?: number;
   leaseMaxWaitMs?: number;
+  /** DRIFT_RESTORE_MAX / DRIFT_RESTORE_WINDOW_HOURS: a setting restored this often in the window is no longer restored. */
+  driftRestoreLimit?: { max: number; windowMs: number };
 }
 
 export const DEFAULT_SETTINGS: RunnerSettings = { retryBudget: 8, minRecheckMs: 2_000, maxRecheckMs: 120_000, pacing: true };

@@ -2,7 +2,7 @@
 // src/app/api-schema.ts): served at /api/openapi.json and written to docs/openapi.json by the build.
 import { z } from "zod";
 import { requestJsonSchema } from "../domain/contract.js";
-import { apiError, clusterStatus, errorDetail, errorResponse, planDocument, requestList, requestSummary, statusMonitor, stepStatus } from "./api-schema.js";
+import { apiError, clusterStatus, desiredState, driftEntry, driftList, errorDetail, errorResponse, planDocument, requestList, requestSummary, statusMonitor, stepStatus } from "./api-schema.js";
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const jsonBody = (schema: string, description: string, headers?: Record<string, unknown>) => ({ description, ...(headers ? { headers } : {}), content: { "application/json": { schema: ref(schema) } } });
@@ -17,7 +17,7 @@ const idParam = { name: "id", in: "path", required: true, schema: { type: "strin
 
 function componentSchemas(): Record<string, unknown> {
   const registry = z.registry<{ id: string }>();
-  const named = { ErrorDetail: errorDetail, Error: apiError, ErrorResponse: errorResponse, StepStatus: stepStatus, StatusMonitor: statusMonitor, PlanDocument: planDocument, RequestSummary: requestSummary, RequestList: requestList, ClusterStatus: clusterStatus };
+  const named = { ErrorDetail: errorDetail, Error: apiError, ErrorResponse: errorResponse, StepStatus: stepStatus, StatusMonitor: statusMonitor, PlanDocument: planDocument, RequestSummary: requestSummary, RequestList: requestList, ClusterStatus: clusterStatus, DriftEntry: driftEntry, DesiredState: desiredState, DriftList: driftList };
   for (const [id, schema] of Object.entries(named)) registry.add(schema, { id });
   const { schemas } = z.toJSONSchema(registry, { target: "draft-2020-12", uri: (id) => `#/components/schemas/${id}` });
   const { $schema: _s, ...request } = requestJsonSchema() as Record<string, unknown>;
@@ -87,6 +87,14 @@ export function openApiDocument(): Record<string, unknown> {
             "404": error("No such request."),
             "409": error("The request already finished."),
           },
+        },
+      },
+      "/clusters": {
+        get: {
+          operationId: "listHeldClusters",
+          summary: "The clusters whose hardened state this app holds, each with its drift (diff against the desired state)",
+          parameters: [{ name: "drifted", in: "query", required: false, description: "true: only the clusters that drifted", schema: { type: "string", enum: ["true", "false"] } }],
+          responses: { "200": jsonBody("DriftList", "The held (or drifted) clusters; none: an empty list."), "400": error("drifted is neither true nor false.") },
         },
       },
       "/clusters/{subscriptionId}/{resourceGroup}/{name}": {

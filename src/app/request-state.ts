@@ -5,6 +5,7 @@ import type { AppDeps } from "./deps.js";
 import { withRetryOnConflict } from "./optimistic.js";
 import { isTerminal } from "./status.js";
 import { releaseClusterLease } from "./cluster-lease.js";
+import { holdDesiredState } from "./drift.js";
 
 export function updateRequest(deps: AppDeps, id: string, change: (r: RequestRecord) => RequestRecord | undefined): Promise<void> {
   return withRetryOnConflict(`request ${id}`, async () => {
@@ -22,12 +23,16 @@ export const markRequestRunning = (deps: AppDeps, id: string) =>
  * gives its cluster back (again, harmlessly, when its last message is redelivered).
  */
 export async function finishRequest(deps: AppDeps, id: string, state: Extract<RequestState, "Succeeded" | "Failed" | "Canceled">, error?: ErrorInfo, outputs?: Record<string, unknown>): Promise<void> {
-  let target: string | undefined;
+  let finished: RequestRecord | undefined;
   await updateRequest(deps, id, (r) => {
-    target = r.target;
+    finished = r;
     return isTerminal(r.state) ? undefined : { ...r, state, error, outputs: outputs ?? r.outputs };
   });
-  if (target) await releaseClusterLease(deps, id, target);
+  if (!finished) return;
+  // Before the lease goes: what it established is held before anyone else may change the cluster.
+  // A repeat (the last message redelivered) after a Succeeded that was recorded finds it held.
+  if (state === "Succeeded" && (finished.state === "Succeeded" || !isTerminal(finished.state))) await holdDesiredState(deps, finished);
+  await releaseClusterLease(deps, id, finished.target);
 }
 
 /**

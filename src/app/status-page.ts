@@ -3,6 +3,7 @@
 // the only carrier: every bar has its state in words beside it and a text label. While the request
 // runs, a small inline script fetches the page again at the monitor's Retry-After and swaps <main>
 // (a <noscript> meta refresh does the same without script); a polite live region says what changed.
+import type { DriftedCluster } from "./drift.js";
 import type { RequestSummary } from "./request-list.js";
 import { isTerminal, retryAfterSeconds, type StatusDocument, type StepStatus } from "./status.js";
 import type { ErrorInfo } from "../domain/records.js";
@@ -58,6 +59,30 @@ export interface ListView {
   state?: string;
   cluster?: string;
   states: readonly string[];
+  /** Held clusters whose hardened settings differ from what ARM shows now. */
+  drifted?: DriftedCluster[];
+}
+
+/** Per drifted cluster, the diff: each setting with its desired and actual value and what restoring does. */
+function renderDrift(drifted: DriftedCluster[]): string {
+  if (!drifted.length) return "";
+  const value = (v: unknown) => `<code>${esc(v === null ? "(absent)" : JSON.stringify(v))}</code>`;
+  const cluster = (c: DriftedCluster) => {
+    const name = clusterName(c.id);
+    const rows = c.drift
+      .map((e) => `<tr><th scope="row"><code>${esc(e.setting)}</code></th><td>${value(e.desired)}</td><td>${value(e.actual)}</td><td>${esc(e.via)} ${clock(e.detectedAt)}</td><td>${esc(e.restore ?? (c.policy === "report" ? "reported only (driftPolicy report)" : ""))}</td></tr>`)
+      .join("\n");
+    return `<table class="drift" id="drift-${esc(slug(name))}">
+<caption><span title="${esc(c.id)}">${esc(name)}</span>: ${c.drift.length} setting(s) changed outside this app; held since request ${esc(c.heldBy)}</caption>
+<thead><tr><th scope="col">Setting</th><th scope="col">Desired</th><th scope="col">Actual</th><th scope="col">Seen</th><th scope="col">Restore</th></tr></thead>
+<tbody>
+${rows}
+</tbody>
+</table>`;
+  };
+  return `<section class="drifted" aria-labelledby="drift-h"><h2 id="drift-h">Drifted clusters (${drifted.length})</h2>
+${drifted.map(cluster).join("\n")}
+</section>`;
 }
 
 export function renderRequestList(view: ListView, links: PageLinks, now: Date): string {
@@ -75,7 +100,8 @@ export function renderRequestList(view: ListView, links: PageLinks, now: Date): 
     .join("\n");
   const options = ["", ...view.states].map((s) => `<option value="${esc(s)}"${s === (view.state ?? "") ? " selected" : ""}>${s ? esc(s) : "any"}</option>`).join("");
   const keep = new URLSearchParams(links.keep);
-  const main = `<h1>Requests</h1>
+  const main = `${renderDrift(view.drifted ?? [])}
+<h1>Requests</h1>
 <form method="get" action="${esc(links.base || "/")}" class="filters" role="search">
 ${[...keep].map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`).join("")}
 <label>State <select name="state">${options}</select></label>
@@ -89,7 +115,8 @@ ${[...keep].map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(
 ${rows || `<tr><td colspan="5">No requests${view.state || view.cluster ? " match the filter" : " yet"}.</td></tr>`}
 </tbody>
 </table>`;
-  return layout("Requests — aks-provisioner", running ? 5 : undefined, main, `${view.requests.length} requests, ${running} in progress`);
+  const drifted = view.drifted?.length ? `; ${view.drifted.length} cluster(s) drifted` : "";
+  return layout("Requests — aks-provisioner", running ? 5 : undefined, main, `${view.requests.length} requests, ${running} in progress${drifted}`);
 }
 
 export function renderRequestPage(doc: StatusDocument, links: PageLinks, now: Date): string {

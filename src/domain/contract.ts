@@ -142,7 +142,12 @@ const envelope = {
   requestId: requestIdText.optional(),
   tags: tags.optional(),
 };
-const existingCluster = { ...envelope, cluster: clusterRef };
+/**
+ * What the app does when a setting this request establishes is changed outside it: `report` (the
+ * default) records the drift; `restore` also puts it back through a request of its own.
+ */
+export const driftPolicy = z.enum(["report", "restore"]);
+const existingCluster = { ...envelope, cluster: clusterRef, driftPolicy: driftPolicy.optional() };
 
 export const createRequest = z.strictObject({
   operation: z.literal("create"),
@@ -195,6 +200,13 @@ export const upgradeNodeImagesRequest = z.strictObject({
   nodePoolNames: z.array(poolName).min(1).max(LIMITS.nodePools, `at most ${LIMITS.nodePools} pool names (the AKS limit)`).optional(),
 });
 
+/** Changes what the app does about drift of a cluster (see driftPolicy); writes nothing to ARM. */
+export const setDriftPolicyRequest = z.strictObject({
+  operation: z.literal("setDriftPolicy"),
+  ...existingCluster,
+  driftPolicy,
+});
+
 export const arcPrivateLinkRequest = z.strictObject({
   operation: z.literal("arcPrivateLink"),
   ...envelope,
@@ -236,6 +248,7 @@ export const clusterRequest = z.discriminatedUnion("operation", [
   setPrivateClusterRequest,
   addSandboxPoolRequest,
   upgradeNodeImagesRequest,
+  setDriftPolicyRequest,
   arcPrivateLinkRequest,
   deleteRequest,
 ]);

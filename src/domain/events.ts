@@ -3,6 +3,10 @@
 // AKS system topic (Microsoft.ContainerService.* events).
 export type ClusterEventKind =
   | "ResourceWriteSuccess"
+  /** The cluster itself was deleted. */
+  | "ResourceDeleteSuccess"
+  /** One of its agent pools was written or deleted (`data.nodePoolName` names it): drift only. */
+  | "AgentPoolChanged"
   | "NewKubernetesVersionAvailable"
   | "ClusterSupportEnding"
   | "ClusterSupportEnded"
@@ -20,6 +24,7 @@ export interface ClusterEvent {
 
 export const SUBSCRIPTION_VALIDATION = "Microsoft.EventGrid.SubscriptionValidationEvent";
 const CLUSTER_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+$/i;
+const AGENT_POOL_ID = /^(\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.ContainerService\/managedClusters\/[^/]+)\/agentPools\/([a-z0-9]{1,12})$/i;
 
 /** How far ahead of the receiver's clock an event's time may be (clock skew); later times are clamped. */
 export const EVENT_TIME_SKEW_MS = 5 * 60_000;
@@ -41,12 +46,14 @@ export function toClusterEvent(raw: unknown, now: Date = new Date()): ClusterEve
   const kind = type.replace(/^Microsoft\.(Resources|ContainerService)\./, "") as ClusterEventKind;
   const time = eventTime(str(r.eventTime, 64) ?? str(r.time, 64), now);
   const id = str(r.id, 256) ?? "";
-  if (type === "Microsoft.Resources.ResourceWriteSuccess") {
-    // Only writes of the cluster itself: agent-pool and other child writes are not isolation changes.
+  if (type === "Microsoft.Resources.ResourceWriteSuccess" || type === "Microsoft.Resources.ResourceDeleteSuccess") {
     const uri = str(data.resourceUri) ?? subject;
-    if (!CLUSTER_ID.test(uri)) return undefined;
     if (data.status !== undefined && String(data.status).toLowerCase() !== "succeeded") return undefined;
-    return { id, kind, clusterId: uri, time, data };
+    if (CLUSTER_ID.test(uri)) return { id, kind, clusterId: uri, time, data };
+    // A pool's write or delete is not an isolation change, but may be drift (a Kata pool deleted).
+    const pool = AGENT_POOL_ID.exec(uri);
+    if (pool) return { id, kind: "AgentPoolChanged", clusterId: pool[1], time, data: { ...data, nodePoolName: pool[2], deleted: kind === "ResourceDeleteSuccess" } };
+    return undefined;
   }
   if (KINDS.includes(kind) && type.startsWith("Microsoft.ContainerService.")) {
     // The AKS system topic is the cluster itself.

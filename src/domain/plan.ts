@@ -38,6 +38,8 @@ function planFor(req: ClusterRequest, source?: DeleteSource): Plan {
       return existing.planAddSandboxPool(req);
     case "upgradeNodeImages":
       return existing.planUpgradeNodeImages(req);
+    case "setDriftPolicy":
+      return existing.planSetDriftPolicy(req);
     case "arcPrivateLink":
       return planArcPrivateLink(req);
     case "delete":

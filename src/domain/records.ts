@@ -111,6 +111,10 @@ export interface ClusterRecord {
   lastRequestId?: string;
   /** JSON: the latest AKS system-topic events by type ({ type: { time, data } }). */
   events?: string;
+  /** JSON: the desired state (src/domain/desired-state.ts) the app holds this cluster to. */
+  desired?: string;
+  /** JSON: where ARM differs from it now (DriftEntry[]); absent when nothing drifted. */
+  drift?: string;
   /** A maintenance window for automatic node-image upgrades, e.g. "Sat,Sun 01:00-05:00" (UTC). */
   maintenanceWindow?: string;
   updatedAt: string;

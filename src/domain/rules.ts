@@ -99,6 +99,7 @@ export function checkRules(req: ClusterRequest): ValidationError[] {
         fail("apiServer.access", "private mode can be toggled only on a cluster with API server VNet integration", SRC.vnetInt);
       break;
     case "disableNetworkIsolation":
+    case "setDriftPolicy":
       break;
     case "delete":
       // What it deletes is checked against the recorded requests when it is accepted (src/app/delete-source.ts).

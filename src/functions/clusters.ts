@@ -10,4 +10,14 @@ export async function getCluster(request: HttpRequest, _context: InvocationConte
   return doc ? json(200, doc) : json(404, { error: { code: "ClusterNotKnown", message: `this app has not seen cluster ${resourceGroup}/${name}` } });
 }
 
+/** GET /api/clusters: the clusters whose desired state this app holds, each with its drift; ?drifted=true: only those that drifted. */
+export async function listHeldClusters(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const drifted = request.query.get("drifted");
+  if (drifted !== null && drifted !== "true" && drifted !== "false")
+    return json(400, { error: { code: "InvalidQuery", message: "drifted takes true or false", details: [{ code: "InvalidQuery", target: "drifted", message: `drifted takes true or false, not ${drifted.slice(0, 40)}` }] } });
+  const { heldClusters } = await import("../app/drift.js");
+  return json(200, { value: await heldClusters(await getDeps(), { drifted: drifted === "true" }) });
+}
+
+functions.app.http("listHeldClusters", { route: "clusters", methods: ["GET"], authLevel: "function", handler: listHeldClusters });
 functions.app.http("getCluster", { route: "clusters/{subscriptionId}/{resourceGroup}/{name}", methods: ["GET"], authLevel: "function", handler: getCluster });

@@ -32,8 +32,8 @@ export async function statusListPage(request: HttpRequest, _context: InvocationC
   const stateParam = request.query.get("state") ?? "";
   const state = REQUEST_STATES.includes(stateParam as RequestState) ? (stateParam as RequestState) : undefined;
   const cluster = request.query.get("cluster")?.trim() || undefined;
-  const { value: requests, unreadable } = await listRequests(deps, { state, cluster });
-  return html(200, renderRequestList({ requests, unreadable, state, cluster, states: REQUEST_STATES }, linksFor(request), deps.now()));
+  const [{ value: requests, unreadable }, drifted] = await Promise.all([listRequests(deps, { state, cluster }), import("../app/drift.js").then((m) => m.heldClusters(deps, { drifted: true }))]);
+  return html(200, renderRequestList({ requests, unreadable, state, cluster, states: REQUEST_STATES, drifted }, linksFor(request), deps.now()));
 }
 
 export async function statusRequestPage(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {

@@ -15,4 +15,11 @@ export async function nodeImageFreshness(_timer: Timer, context: InvocationConte
   deps.log(`node images: ${result.checked} clusters checked, ${result.outsideWindow} outside their window, ${result.queued.length} upgrades queued`);
 }
 
+/** The drift sweep (DRIFT_SWEEP_SCHEDULE): every held cluster read once and compared with its desired state. */
+export async function driftSweep(_timer: Timer, context: InvocationContext): Promise<void> {
+  const { sweepDrift } = await import("../app/drift.js");
+  await sweepDrift(forInvocation(await getDeps(), context, {}));
+}
+
+functions.app.timer("driftSweep", { schedule: "%DRIFT_SWEEP_SCHEDULE%", handler: driftSweep });
 functions.app.timer("nodeImageFreshness", { schedule: "%NODE_IMAGE_CHECK_SCHEDULE%", handler: nodeImageFreshness });

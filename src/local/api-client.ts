@@ -1,6 +1,7 @@
 // A client of the app's HTTP API (a deployed Function App, `npm start`, or the CLI's own local
 // host): submit, follow the status monitor at its Retry-After, list, cancel.
 import type { PlanDocument } from "../app/accept.js";
+import type { DriftedCluster } from "../app/drift.js";
 import type { RequestSummary } from "../app/request-list.js";
 import type { StatusDocument } from "../app/status.js";
 
@@ -39,6 +40,11 @@ export class ApiClient {
   list(filter: { state?: string; cluster?: string; top?: number }): Promise<Answer<{ value: RequestSummary[] }>> {
     const q = new URLSearchParams(Object.entries(filter).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
     return this.call("GET", `/api/requests${q.size ? `?${q}` : ""}`);
+  }
+
+  /** The held clusters that drifted, each with its diff. */
+  drifted(): Promise<Answer<{ value: DriftedCluster[] }>> {
+    return this.call("GET", "/api/clusters?drifted=true");
   }
 
   private async call<T>(method: string, path: string, body?: unknown): Promise<Answer<T>> {

@@ -8,6 +8,7 @@ import { whatIf } from "../app/accept.js";
 import type { StatusDocument } from "../app/status.js";
 import { isTerminal } from "../app/status.js";
 import { readLocalConfig } from "../config.js";
+import { parseResourceId } from "../domain/naming.js";
 import { parseJson } from "../domain/validate.js";
 import { ApiClient, retryAfter, Unreachable } from "./api-client.js";
 import { startLocalHost, UNRESTRICTED_WARNING, type LocalHost } from "./host.js";
@@ -18,6 +19,7 @@ const HELP = `usage:
   npm run provision -- status ID [--wait] [--endpoint URL] [-o json|table]
   npm run provision -- list [--state STATE] [--cluster NAME] [--top N] [--endpoint URL] [-o json|table]
   npm run provision -- cancel ID [--endpoint URL] [-o json|table]
+  npm run provision -- drift [CLUSTER] [--endpoint URL] [-o json|table]
 
 FILE          a request (docs/contract.md); submitted, then followed until it finishes
 --endpoint    the app's URL (https://APP.azurewebsites.net); the function key comes from
@@ -32,11 +34,14 @@ FILE          a request (docs/contract.md); submitted, then followed until it fi
 --seed FILE   resources the local ARM stand-in starts with (default: FILE's X.seed.json beside it)
 --wait        status: follow the request until it finishes
 --timeout     stop following after this many seconds (default 900)
+drift         the clusters whose hardened settings were changed outside this app, each setting
+              with its desired and actual value (CLUSTER: a name or SUBSCRIPTION/GROUP/NAME; none:
+              every held cluster)
 
 Progress goes to stderr (rows redrawn in a terminal, one line per change otherwise), the document
 to stdout.
-exit codes: 0 succeeded (status, list: answered; cancel: canceled), 1 failed or canceled (cancel: it
-finished otherwise), 2 rejected (an invalid request, an unknown id, a usage error), 3 could not
+exit codes: 0 succeeded (status, list: answered; cancel: canceled; drift: nothing drifted), 1 failed
+or canceled (cancel: it finished otherwise; drift: something drifted), 2 rejected (an invalid request, an unknown id, a usage error), 3 could not
 reach the app (network, 401/403, 5xx)`;
 
 const EXIT = { succeeded: 0, failed: 1, rejected: 2, unreachable: 3 } as const;
@@ -88,11 +93,12 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (rest.length) throw new UsageError(`unexpected ${rest.join(" ")}`);
     if (command === "list" && !id) return await list(client(), args);
+    if (command === "drift" && !existsSync(command)) return await drift(client(), id, args);
     if ((command === "status" || command === "cancel") && !existsSync(command)) {
       if (!id) throw new UsageError(`${command} needs a request id`);
       return command === "status" ? await status(client(), id, args) : await cancel(client(), id, args);
     }
-    if (!command || id) throw new UsageError(command ? `unexpected ${id}` : "give a request file, or status, list or cancel");
+    if (!command || id) throw new UsageError(command ? `unexpected ${id}` : "give a request file, or status, list, cancel or drift");
     return await submitFile(command, args);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -231,6 +237,27 @@ async function list(api: ApiClient, args: Args): Promise<number> {
       answer.body.value.map((r) => [r.id, r.operation, r.target.split("/").at(-1) ?? "", r.status, r.createdAt]),
     );
   return EXIT.succeeded;
+}
+
+/** Exit 1 when anything drifted: a pipeline can gate on it. */
+async function drift(api: ApiClient, cluster: string | undefined, args: Args): Promise<number> {
+  const answer = await api.drifted();
+  // NAME, or SUBSCRIPTION/GROUP/NAME: compared with the id's own segments, case-folded.
+  const wanted = cluster?.toLowerCase().split("/");
+  const matches = (id: string) => {
+    const { subscriptionId, resourceGroup, name } = parseResourceId(id);
+    const have = [subscriptionId, resourceGroup, name].map((x) => x.toLowerCase());
+    return !wanted || wanted.join("/") === have.slice(-wanted.length).join("/");
+  };
+  const drifted = answer.body.value.filter((c) => c.drift.length && matches(c.id));
+  if (args.output === "json") console.log(JSON.stringify({ value: drifted }));
+  else if (!drifted.length) console.log(cluster ? `${cluster}: no drift` : "no held cluster drifted");
+  else
+    table(
+      ["CLUSTER", "SETTING", "DESIRED", "ACTUAL", "SEEN BY", "DETECTED", "RESTORE"],
+      drifted.flatMap((c) => c.drift.map((e) => [c.id.split("/").at(-1)!, e.setting, JSON.stringify(e.desired), JSON.stringify(e.actual), e.via, e.detectedAt, e.restore ?? (c.policy === "report" ? "(report only)" : "")])),
+    );
+  return drifted.length ? EXIT.failed : EXIT.succeeded;
 }
 
 function notFound(id: string): number {

@@ -15,6 +15,7 @@ import { QUEUES } from "../../src/app/queue.js";
 import { startTestHost } from "../helpers/local.js";
 import { startArmStandIn } from "../../src/local/arm-standin/index.js";
 import { EXAMPLES_DIR, example, exampleNames } from "../helpers/examples.js";
+import { clusterWithDeletedKataPool } from "../helpers/person-in-arm.js";
 
 interface Run { code: number | null; stdout: string; stderr: string }
 
@@ -161,6 +162,24 @@ describe("npm run provision --endpoint (a running app)", () => {
     assert.match(list.stdout, /^cli-ok +create +aks-cli-ok +Succeeded /m);
     assert.equal((await provisionCli(["cancel", "cli-ok", "--endpoint", host.url!])).code, 1, "a finished request cannot be canceled");
     assert.equal((await provisionCli(["status", "no-such-request", "--endpoint", host.url!])).code, 2);
+  });
+
+  it("drift [CLUSTER]: exit 0 while the held settings hold; a Kata pool deleted straight in ARM is listed with desired and actual, exit 1", async () => {
+    const held = await provisionCli([await file(request("cli-clean", "aks-cli-clean")), "--endpoint", host.url!, "-o", "json"]);
+    assert.equal(held.code, 0, held.stderr.slice(-2000));
+    const clean = await provisionCli(["drift", "aks-cli-clean", "--endpoint", host.url!]);
+    assert.equal(clean.code, 0, clean.stderr);
+    assert.match(clean.stdout, /^aks-cli-clean: no drift$/m);
+
+    const id = await clusterWithDeletedKataPool(host, "aks-cli-held");
+    const drifted = await provisionCli(["drift", "aks-cli-held", "--endpoint", host.url!]);
+    assert.equal(drifted.code, 1, drifted.stderr);
+    assert.match(drifted.stdout, /^CLUSTER +SETTING +DESIRED +ACTUAL +SEEN BY +DETECTED +RESTORE$/m);
+    assert.match(drifted.stdout, /^aks-cli-held +agentPoolProfiles\[kata2\] +\{"workloadRuntime":"KataVmIsolation","osSKU":"AzureLinux"\} +null +event +\S+ +\(report only\)$/m);
+    const json = await provisionCli(["drift", id.split("/").filter((_, i) => i === 2 || i === 4 || i === 8).join("/"), "--endpoint", host.url!, "-o", "json"]);
+    assert.equal(json.code, 1);
+    assert.deepEqual(lastJson(json.stdout).value.map((c: { id: string }) => c.id), [id]);
+    assert.equal((await provisionCli(["drift", "aks-cli-clean", "--endpoint", host.url!])).code, 0, "another cluster: no drift");
   });
 
   it("a request ARM refuses exits 1 with ARM's code and message", async () => {

@@ -14,6 +14,7 @@ import type { LocalHost } from "../../src/local/host.js";
 import { QUEUES } from "../../src/app/queue.js";
 import { startTestHost } from "../helpers/local.js";
 import { example } from "../helpers/examples.js";
+import { clusterWithDeletedKataPool } from "../helpers/person-in-arm.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 // What a headless root run in a container needs, and nothing that reaches out to the network.
@@ -82,6 +83,21 @@ describe("status page in Chromium", { skip }, () => {
     assert.match((await page.locator("#step-cluster .badge").textContent())!, /Failed/);
     await page.goto(`${host.url}/?state=Failed`);
     assert.deepEqual(await page.$$eval("tbody a", (as) => as.map((a) => a.textContent)), ["page-fail"]);
+    await page.close();
+  });
+
+  it("a cluster changed outside the app is listed as drifted, with its diff", async () => {
+    await clusterWithDeletedKataPool(host, "aks-page-drift");
+    const page = await browser.newPage();
+    await page.goto(`${host.url}/`);
+    assert.equal(await page.getByRole("heading", { level: 2, name: "Drifted clusters (1)" }).count(), 1);
+    const table = page.locator("table#drift-aks-page-drift");
+    assert.match((await table.locator("caption").textContent())!, /^aks-page-drift: 1 setting\(s\) changed outside this app; held since request aks-page-drift-kata2$/);
+    const cells = await table.locator("tbody tr").first().locator("th, td").allTextContents();
+    assert.deepEqual(cells.slice(0, 3), ["agentPoolProfiles[kata2]", '{"workloadRuntime":"KataVmIsolation","osSKU":"AzureLinux"}', "(absent)"]);
+    assert.match(cells[3], /^event \d\d:\d\d:\d\d UTC$/);
+    assert.equal(cells[4], "reported only (driftPolicy report)");
+    assert.match((await page.locator("#live").textContent())!, /1 cluster\(s\) drifted$/);
     await page.close();
   });
 });

@@ -23,11 +23,13 @@ const EXPECTED = {
   statusListPage: { type: "httpTrigger", route: "status", methods: ["GET"], authLevel: "function" },
   statusRequestPage: { type: "httpTrigger", route: "status/requests/{id}", methods: ["GET"], authLevel: "function" },
   getCluster: { type: "httpTrigger", route: "clusters/{subscriptionId}/{resourceGroup}/{name}", methods: ["GET"], authLevel: "function" },
+  listHeldClusters: { type: "httpTrigger", route: "clusters", methods: ["GET"], authLevel: "function" },
   clusterRequest: { type: "serviceBusTrigger", queueName: "cluster-requests", connection: "ServiceBusConnection" },
   provisioningStep: { type: "serviceBusTrigger", queueName: "provisioning-steps", connection: "ServiceBusConnection" },
   nodeImageUpgrade: { type: "serviceBusTrigger", queueName: "node-image-upgrades", connection: "ServiceBusConnection" },
   clusterEvents: { type: "eventGridTrigger" },
   nodeImageFreshness: { type: "timerTrigger", schedule: "%NODE_IMAGE_CHECK_SCHEDULE%" },
+  driftSweep: { type: "timerTrigger", schedule: "%DRIFT_SWEEP_SCHEDULE%" },
 } as const;
 
 describe("the bundle the Functions host runs (dist/main.mjs and its chunks, built by npm run build)", () => {
@@ -77,7 +79,7 @@ describe("the bundle the Functions host runs (dist/main.mjs and its chunks, buil
         ...(typeof b.connection === "string" ? [`${b.connection}__fullyQualifiedNamespace`] : []),
       ]),
     );
-    assert.deepEqual([...new Set(named)].sort(), ["NODE_IMAGE_CHECK_SCHEDULE", "ServiceBusConnection__fullyQualifiedNamespace"]);
+    assert.deepEqual([...new Set(named)].sort(), ["DRIFT_SWEEP_SCHEDULE", "NODE_IMAGE_CHECK_SCHEDULE", "ServiceBusConnection__fullyQualifiedNamespace"]);
     for (const s of named) assert.equal(SETTINGS[s as keyof typeof SETTINGS]?.azure, true, `${s} is set in Azure`);
   });
 

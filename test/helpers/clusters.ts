@@ -44,26 +44,35 @@ export function seedCluster(host: LocalHost, name: string, extra: Record<string,
 
 export const upgradePosts = (host: LocalHost, name: string) => armWrites(host).filter((w) => w.includes(`/managedClusters/${name}/agentPools/`) && w.endsWith("/upgradeNodeImageVersion"));
 
-export function writeEvent(clusterId: string) {
+export const writeEvent = (clusterId: string) => resourceEvent(clusterId, "Write");
+
+/**
+ * What the subscription's Event Grid subscription delivers after a write or delete of `resourceUri`
+ * (the cluster, or a child such as …/agentPools/{p}).
+ */
+export function resourceEvent(resourceUri: string, what: "Write" | "Delete") {
   const id = nextEventId("evt");
+  // providers/{namespace}/{type}/{name}/{childType}/{name}… → {namespace}/{type}/{childType}/write
+  const [namespace, ...rest] = resourceUri.split(/\/providers\//i)[1].split("/");
+  const operationName = [namespace, ...rest.filter((_, i) => i % 2 === 0), what.toLowerCase()].join("/");
   return [
     {
       id,
       topic: `/subscriptions/${SUB}`,
-      subject: clusterId,
-      eventType: "Microsoft.Resources.ResourceWriteSuccess",
+      subject: resourceUri,
+      eventType: `Microsoft.Resources.Resource${what}Success`,
       eventTime: new Date().toISOString(),
       dataVersion: "",
       metadataVersion: "1",
       data: {
-        authorization: { scope: clusterId, action: "Microsoft.ContainerService/managedClusters/write", evidence: { role: "Contributor" } },
+        authorization: { scope: resourceUri, action: operationName, evidence: { role: "Contributor" } },
         correlationId: `corr-${id}`,
-        operationName: "Microsoft.ContainerService/managedClusters/write",
+        operationName,
         resourceProvider: "Microsoft.ContainerService",
-        resourceUri: clusterId,
+        resourceUri,
         status: "Succeeded",
-        subscriptionId: SUB,
-        resourceGroup: RG,
+        subscriptionId: resourceUri.split("/")[2],
+        resourceGroup: resourceUri.split("/")[4],
       },
     },
   ];

@@ -126,8 +126,9 @@ describe("infra/: the Bicep templates azd deploys", () => {
     assert.match(topic, /topicType: 'Microsoft\.Resources\.Subscriptions'/);
     const sub = read("infra/app/event-subscription.bicep");
     assert.match(sub, /endpointType: 'AzureFunction'/);
-    assert.match(sub, /includedEventTypes: \['Microsoft\.Resources\.ResourceWriteSuccess'\]/);
-    assert.match(sub, /key: 'data\.operationName'\s+values: \['Microsoft\.ContainerService\/managedClusters\/write'\]/);
+    assert.match(sub, /includedEventTypes: \['Microsoft\.Resources\.ResourceWriteSuccess', 'Microsoft\.Resources\.ResourceDeleteSuccess'\]/);
+    const operations = [...block(sub, "key: 'data.operationName'").matchAll(/'([^']+)'/g)].map((m) => m[1]);
+    assert.deepEqual(operations, ["managedClusters/write", "managedClusters/delete", "managedClusters/agentPools/write", "managedClusters/agentPools/delete"].map((o) => `Microsoft.ContainerService/${o}`));
     const eventFunctions = core.byTrigger("eventGridTrigger").map((f) => f.functionName);
     const target = read("infra/events.bicep").match(/\/functions\/(\w+)'/)![1];
     assert.deepEqual(eventFunctions, [target]);

@@ -97,6 +97,9 @@ describe("every documented answer of every route, on the local host", () => {
     host.bus.failSends((q, m) => q === QUEUES.steps && (m.body as { requestId?: string }).requestId === "walk-unsent", 1);
     assert.equal((await call("postRequest", 503, { body: { ...good, requestId: "walk-unsent", cluster: { ...good.cluster, name: "aks-walk-unsent" } } })).lastError.code, "FirstSendFailed");
     await call("listRequests", 200, { query: "?state=Succeeded&top=10" });
+    await call("listHeldClusters", 200, { query: "?drifted=true" });
+    await call("listHeldClusters", 200, {});
+    await call("listHeldClusters", 400, { query: "?drifted=maybe" });
     await call("listRequests", 400, { query: "?top=0" });
     assert.equal((await call("getRequest", 200, { params: { id: "walk-ok" } })).status, "Succeeded");
     await call("getRequest", 404, { params: { id: "nothing-here" } });

@@ -88,6 +88,18 @@ export function planSetPrivateCluster(req: Op<"setPrivateCluster">): Plan {
   };
 }
 
+/**
+ * Only a read: the cluster must exist. The policy is held when the request succeeds (with the
+ * desired state, src/app/drift.ts), for what is held now and what later requests establish.
+ */
+export function planSetDriftPolicy(req: Op<"setDriftPolicy">): Plan {
+  return {
+    steps: [readClusterStep(req.cluster)],
+    target: targetId(req.cluster),
+    warnings: req.driftPolicy === "restore" ? ["a held setting changed outside this app will be put back by a request of this app's own (at most DRIFT_RESTORE_MAX times in DRIFT_RESTORE_WINDOW_HOURS)"] : [],
+  };
+}
+
 export function planUpgradeNodeImages(req: Op<"upgradeNodeImages">): Plan {
   const target = req.cluster;
   const only = req.nodePoolNames;

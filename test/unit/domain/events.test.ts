@@ -15,7 +15,9 @@ describe("toClusterEvent", () => {
   });
 
   it("ignores writes of children and failed writes", () => {
-    assert.equal(toClusterEvent({ eventType: "Microsoft.Resources.ResourceWriteSuccess", data: { resourceUri: `${CLUSTER}/agentPools/np1` } }), undefined);
+    // A pool's write or delete is a drift check of its cluster, never an isolation change.
+    assert.deepEqual(toClusterEvent({ eventType: "Microsoft.Resources.ResourceDeleteSuccess", data: { resourceUri: `${CLUSTER}/agentPools/np1` } }, new Date(0))?.kind, "AgentPoolChanged");
+    assert.equal(toClusterEvent({ eventType: "Microsoft.Resources.ResourceWriteSuccess", data: { resourceUri: `${CLUSTER}/agentPools/np1/extra` } }), undefined);
     assert.equal(toClusterEvent({ eventType: "Microsoft.Resources.ResourceWriteSuccess", data: { resourceUri: CLUSTER, status: "Failed" } }), undefined);
   });
 

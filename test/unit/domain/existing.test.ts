@@ -121,8 +121,12 @@ describe("cluster events", () => {
     const cloud = { id: "e2", type: "Microsoft.Resources.ResourceWriteSuccess", source: `/subscriptions/${SUB}`, subject: CID, time: "2026-11-22T10:00:00Z", specversion: "1.0", data: write.data };
     assert.equal(toClusterEvent(cloud)?.kind, "ResourceWriteSuccess");
   });
-  it("ignores writes of child resources and of other types", () => {
-    assert.equal(toClusterEvent({ ...write, data: { ...write.data, resourceUri: `${CID}/agentPools/system` } }), undefined);
+  it("maps a pool's write or delete to AgentPoolChanged of its cluster (drift only), and ignores other children and other types", () => {
+    const pool = toClusterEvent({ ...write, data: { ...write.data, resourceUri: `${CID}/agentPools/system` } });
+    assert.deepEqual([pool?.kind, pool?.clusterId, pool?.data.nodePoolName, pool?.data.deleted], ["AgentPoolChanged", CID, "system", false]);
+    const deleted = toClusterEvent({ ...write, eventType: "Microsoft.Resources.ResourceDeleteSuccess", data: { ...write.data, resourceUri: `${CID}/agentPools/kata1` } });
+    assert.deepEqual([deleted?.kind, deleted?.data.deleted], ["AgentPoolChanged", true]);
+    assert.equal(toClusterEvent({ ...write, data: { ...write.data, resourceUri: `${CID}/maintenanceConfigurations/default` } }), undefined);
     assert.equal(toClusterEvent({ ...write, data: { ...write.data, resourceUri: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v" } }), undefined);
   });
   it("reads the cluster of AKS system-topic events from the topic", () => {

@@ -263,6 +263,11 @@ export const agentPools: Behaviour = {
       onProvisioned: (done) => syncPoolIntoCluster(ctx, done),
     };
   },
+  onDelete(ctx, pool) {
+    // The cluster no longer lists a deleted pool.
+    const cluster = ctx.store.get(clusterOf(pool.id));
+    if (cluster) cluster.properties.agentPoolProfiles = (cluster.properties.agentPoolProfiles ?? []).filter((x: any) => x.name?.toLowerCase() !== pool.name.toLowerCase());
+  },
   actions: {
     /** POST …/agentPools/{p}/upgradeNodeImageVersion: 202, then the pool runs the latest image for its OS. */
     upgradenodeimageversion(ctx, { target }): ActionPlan {

@@ -1,0 +1,186 @@
+// Keeping clusters right: the desired state a Succeeded request established is held on the cluster's
+// row; an event about the cluster (or one of its pools) and the hourly sweep compare it with what ARM
+// holds — one read of the cluster, never a write — and record the drift on the row. With the
+// request's driftPolicy `restore`, each drift queues one request (its id derived from the cluster,
+// the setting and how many times it was restored) that puts the setting back through the same steps,
+// lease and pacing as any request; a setting restored too often in a window is left to the person
+// who keeps changing it, and the drift says so.
+import { createHash } from "node:crypto";
+import type { ManagedCluster } from "@azure/arm-containerservice";
+import type { ClusterRequest } from "../domain/contract.js";
+import { differences, nextDesiredState, restoreOf, type DesiredState, type DriftEntry, type DriftPolicy, type DriftVia } from "../domain/desired-state.js";
+import { clusterId, parseResourceId } from "../domain/naming.js";
+import type { ClusterRecord, RequestRecord } from "../domain/records.js";
+import type { AppDeps } from "./deps.js";
+import { withRetryOnConflict } from "./optimistic.js";
+import { QUEUES } from "./queue.js";
+import { isTerminal } from "./status.js";
+
+/** The give-up rule: a setting restored this many times within the window is not restored again. */
+export const DEFAULT_RESTORE_LIMIT = { max: 3, windowMs: 24 * 3600_000 };
+
+const parse = <T>(text: string | undefined): T | undefined => (text ? (JSON.parse(text) as T) : undefined);
+export const desiredOf = (rec: ClusterRecord | undefined) => parse<DesiredState>(rec?.desired);
+export const driftOf = (rec: ClusterRecord | undefined) => parse<DriftEntry[]>(rec?.drift) ?? [];
+
+const SHAPING = new Set(["create", "enableNetworkIsolation", "updateBootstrapRegistry", "disableNetworkIsolation", "enableApiServerVnetIntegration", "setPrivateCluster", "addSandboxPool", "setDriftPolicy"]);
+
+/**
+ * After a request that shapes a cluster Succeeded: what it established becomes (part of) the desired
+ * state, at the values ARM holds now, and drift it put right is cleared. Once per request: a repeat
+ * (a redelivered last message) finds itself already recorded.
+ */
+export async function holdDesiredState(deps: AppDeps, req: RequestRecord): Promise<void> {
+  const body = req.body as ClusterRequest & { driftPolicy?: DriftPolicy };
+  if (!SHAPING.has(body.operation) || !("cluster" in body)) return;
+  const { subscriptionId, resourceGroup, name } = body.cluster;
+  const mc = (await deps.arm.read({ kind: "managedCluster", id: clusterId(subscriptionId, resourceGroup, name) })) as ManagedCluster | undefined;
+  if (!mc?.id) return;
+  await withRetryOnConflict(`desired state of ${name}`, async () => {
+    const rec = await deps.clusters.get(subscriptionId, resourceGroup, name);
+    if (!rec) return;
+    const before = desiredOf(rec);
+    if (before?.heldBy === req.id) return;
+    const next = nextDesiredState(before, { ...body, requestId: req.id }, mc, body.driftPolicy);
+    if (!next) return;
+    const left = driftAgainst(next, mc, driftOf(rec), { via: "sweep", at: deps.now().toISOString() });
+    await deps.clusters.save({ ...rec, desired: JSON.stringify(next), drift: left.length ? JSON.stringify(left) : undefined, updatedAt: deps.now().toISOString() });
+    deps.log(`cluster ${name}: desired state generation ${next.generation} held (${describeHeld(next)}), drift policy ${next.policy}`, { requestId: req.id });
+  });
+}
+
+/** The drift entries now: earlier entries that still hold keep their detection time and restore. */
+function driftAgainst(desired: DesiredState, mc: ManagedCluster, earlier: DriftEntry[], seen?: { via: DriftVia; at: string }): DriftEntry[] {
+  return differences(desired.settings, mc).map((d) => {
+    const kept = earlier.find((e) => e.setting === d.setting && JSON.stringify(e.actual) === JSON.stringify(d.actual));
+    return kept ?? { ...d, detectedAt: seen?.at ?? "", via: seen?.via ?? "sweep" };
+  });
+}
+
+export type DriftOutcome = "not-held" | "own-change" | "unchanged" | "drift-recorded" | "drift-cleared";
+
+/**
+ * Compares a held cluster, as ARM showed it just now (`mc`; undefined: it is gone), with its desired
+ * state and records what differs. A change made by a request of this app that still holds the
+ * cluster is not drift: that request's success sets the desired state.
+ */
+export async function checkDrift(deps: AppDeps, id: string, mc: ManagedCluster | undefined, via: DriftVia): Promise<DriftOutcome> {
+  const { subscriptionId, resourceGroup, name } = parseResourceId(id);
+  if (!desiredOf(await deps.clusters.get(subscriptionId, resourceGroup, name))) return "not-held";
+  if (await heldByRunningRequest(deps, id)) return "own-change";
+  const queued: { requestId: string; request: ClusterRequest }[] = [];
+  const outcome = await withRetryOnConflict(`drift of ${name}`, async (): Promise<DriftOutcome> => {
+    queued.length = 0;
+    const rec = (await deps.clusters.get(subscriptionId, resourceGroup, name))!;
+    const desired = desiredOf(rec)!;
+    const earlier = driftOf(rec);
+    const at = deps.now().toISOString();
+    const entries: DriftEntry[] = mc
+      ? driftAgainst(desired, mc, earlier, { via, at })
+      : [earlier.find((e) => e.setting === "cluster") ?? { setting: "cluster", resourceId: id, desired: "present", actual: null, detectedAt: at, via, restore: "not restorable: the cluster was deleted outside this app" }];
+    const restores = { ...desired.restores };
+    if (desired.policy === "restore") for (const e of entries) if (!e.restore) e.restore = planRestore(deps, desired, restores, e, { subscriptionId, resourceGroup, name }, queued, at);
+    const key = (list: DriftEntry[]) => JSON.stringify(list.map((e) => [e.setting, e.actual]));
+    if (key(entries) === key(earlier) && entries.every((e, i) => e.restore === earlier[i]?.restore)) return "unchanged";
+    await deps.clusters.save({ ...rec, desired: JSON.stringify({ ...desired, restores }), drift: entries.length ? JSON.stringify(entries) : undefined, updatedAt: at });
+    logChange(deps, name, desired, earlier, entries);
+    return entries.length ? "drift-recorded" : "drift-cleared";
+  });
+  // After the row: a send that fails is retried by the event's redelivery or the next sweep, which
+  // find the entry queued and send the same request id again (Service Bus drops the duplicate).
+  if (queued.length) await deps.queue.send(QUEUES.requests, queued.map((q) => ({ body: q.request, messageId: q.requestId, subject: q.request.operation })));
+  await resendQueuedRestores(deps, id, queued);
+  return outcome;
+}
+
+/** What restoring does about one entry; a restore to queue is added to `queued`. */
+function planRestore(deps: AppDeps, desired: DesiredState, restores: Record<string, string[]>, e: DriftEntry, cluster: { subscriptionId: string; resourceGroup: string; name: string }, queued: { requestId: string; request: ClusterRequest }[], at: string): string {
+  const plan = restoreOf(e, desired, cluster);
+  if ("notRestorable" in plan) return `not restorable: ${plan.notRestorable}`;
+  const limit = deps.settings.driftRestoreLimit ?? DEFAULT_RESTORE_LIMIT;
+  const recent = (restores[plan.group] ?? []).filter((t) => Date.parse(at) - Date.parse(t) < limit.windowMs);
+  if (recent.length >= limit.max)
+    return `given up: restored ${recent.length} time(s) within ${Math.round(limit.windowMs / 3600_000)} h and changed again each time; this app no longer fights whoever changes it (set it back by hand, or send a request)`;
+  const already = queued.find((q) => q.requestId.includes(`-${plan.group}-`));
+  const requestId = already?.requestId ?? restoreRequestId(clusterId(cluster.subscriptionId, cluster.resourceGroup, cluster.name), plan.group, (restores[plan.group] ?? []).length + 1);
+  if (!already) {
+    queued.push({ requestId, request: { ...plan.request, requestId } as ClusterRequest });
+    restores[plan.group] = [...recent, at];
+  }
+  return `queued ${requestId}`;
+}
+
+/** One request id per cluster, setting group and restore count: a storm of events queues one. */
+export const restoreRequestId = (id: string, group: string, n: number) =>
+  `restore-${createHash("sha1").update(id.toLowerCase()).digest("hex").slice(0, 12)}-${group}-${n}`.slice(0, 100);
+
+/** A restore queued earlier whose send may have failed: its entry is still there and not yet a request. */
+async function resendQueuedRestores(deps: AppDeps, id: string, justSent: { requestId: string }[]): Promise<void> {
+  const { subscriptionId, resourceGroup, name } = parseResourceId(id);
+  const rec = await deps.clusters.get(subscriptionId, resourceGroup, name);
+  const desired = desiredOf(rec);
+  if (!desired) return;
+  for (const e of driftOf(rec)) {
+    const requestId = /^queued (\S+)$/.exec(e.restore ?? "")?.[1];
+    if (!requestId || justSent.some((q) => q.requestId === requestId) || (await deps.requests.getRequest(requestId))) continue;
+    const plan = restoreOf(e, desired, { subscriptionId, resourceGroup, name });
+    if ("request" in plan) await deps.queue.send(QUEUES.requests, [{ body: { ...plan.request, requestId }, messageId: requestId, subject: plan.request.operation }]);
+  }
+}
+
+/** A request of this app holds the cluster and has not ended: what it changes is not drift. */
+async function heldByRunningRequest(deps: AppDeps, id: string): Promise<boolean> {
+  const lease = await deps.leases.get(id);
+  if (!lease) return false;
+  const owner = await deps.requests.getRequest(lease.owner);
+  return !!owner && !isTerminal(owner.state);
+}
+
+function logChange(deps: AppDeps, name: string, desired: DesiredState, before: DriftEntry[], after: DriftEntry[]): void {
+  const fmt = (e: DriftEntry) => `${e.setting} desired ${JSON.stringify(e.desired)}, actual ${JSON.stringify(e.actual)} (${e.via}${e.restore ? `; ${e.restore}` : ""})`;
+  const was = new Set(before.map((e) => e.setting));
+  const is = new Set(after.map((e) => e.setting));
+  const fresh = after.filter((e) => !was.has(e.setting) || !before.some((b) => b.setting === e.setting && JSON.stringify(b.actual) === JSON.stringify(e.actual) && b.restore === e.restore));
+  const cleared = before.filter((e) => !is.has(e.setting));
+  // The trace of the request that set the held state: its id is on every log line of that request.
+  if (fresh.length) deps.log(`cluster ${name} drifted: ${fresh.map(fmt).join("; ")}`, { level: "warning", requestId: desired.heldBy });
+  if (cleared.length) deps.log(`cluster ${name}: drift cleared for ${cleared.map((e) => e.setting).join(", ")}`, { requestId: desired.heldBy });
+}
+
+function describeHeld(d: DesiredState): string {
+  const s = d.settings;
+  const pools = Object.keys(s.sandboxPools ?? {});
+  const parts = Object.entries(s).filter(([k]) => k !== "sandboxPools").map(([k, v]) => `${k}=${v}`);
+  return [...parts, ...(pools.length ? [`sandbox pools ${pools.join(", ")}`] : [])].join(", ") || "nothing";
+}
+
+/** The sweep: every held cluster read once and compared, for the events that never arrive. */
+export async function sweepDrift(deps: AppDeps): Promise<{ clusters: number; reads: number; drifted: number }> {
+  let reads = 0;
+  let drifted = 0;
+  const held = (await deps.clusters.list()).filter((r) => r.desired);
+  for (const rec of held) {
+    const id = clusterId(rec.subscriptionId, rec.resourceGroup, rec.name);
+    const mc = (await deps.arm.read({ kind: "managedCluster", id })) as ManagedCluster | undefined;
+    reads++;
+    const outcome = await checkDrift(deps, id, mc, "sweep");
+    if (outcome === "drift-recorded" || (outcome === "unchanged" && driftOf(await deps.clusters.get(rec.subscriptionId, rec.resourceGroup, rec.name)).length)) drifted++;
+  }
+  deps.log(`drift sweep: ${held.length} held clusters, ${reads} ARM reads, ${drifted} drifted`);
+  return { clusters: held.length, reads, drifted };
+}
+
+export interface DriftedCluster {
+  id: string;
+  policy: DriftPolicy;
+  /** The request that last set what is held. */
+  heldBy: string;
+  drift: DriftEntry[];
+}
+
+/** The held clusters (only the drifted ones with `drifted`), for the list route, the page and the CLI. */
+export async function heldClusters(deps: AppDeps, only: { drifted?: boolean } = {}): Promise<DriftedCluster[]> {
+  return (await deps.clusters.list())
+    .filter((r) => r.desired && (!only.drifted || r.drift))
+    .map((r) => ({ id: clusterId(r.subscriptionId, r.resourceGroup, r.name), policy: desiredOf(r)!.policy, heldBy: desiredOf(r)!.heldBy, drift: driftOf(r) }));
+}
