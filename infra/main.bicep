@@ -24,6 +24,17 @@ param location string
 @description('Comma-separated ids of the subscriptions (/subscriptions/{id}) and resource groups (/subscriptions/{id}/resourceGroups/{name}) the app may provision in. The app identity gets its roles there, and each subscription gets an Event Grid system topic.')
 param allowedScopes string
 
+@minLength(1)
+@description('Audience a caller\'s token must be for: the app registration\'s application id URI (api://…) and/or client id, comma-separated. infra/hooks/app-registration.sh creates or takes the registration and sets it (AUTH_AUDIENCE).')
+param authAudience string
+
+@description('Tenant whose Entra ID tokens are accepted; default the deployment\'s.')
+param authTenantId string = tenant().tenantId
+
+@minLength(1)
+@description('CALLER_POLICY: JSON, per app role of the registration, the operations and scopes (inside allowedScopes) its callers may use and whose requests they may see (README, Callers).')
+param callerPolicy string
+
 @description('Optional names; empty: abbreviation + resource token.')
 param resourceGroupName string = ''
 param functionAppName string = ''
@@ -220,6 +231,9 @@ module api 'app/api.bicep' = {
     nodeImageCheckSchedule: nodeImageCheckSchedule
     nodeImageMaintenanceWindow: nodeImageMaintenanceWindow
     driftSweepSchedule: driftSweepSchedule
+    authAudience: authAudience
+    authTenantId: authTenantId
+    callerPolicy: callerPolicy
   }
 }
 

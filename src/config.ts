@@ -10,6 +10,9 @@ import { ARM_RATE_LIMITS, withLimits, type RateLimits } from "./domain/arm-limit
 import { DEFAULT_MAX_THROTTLE_WAIT_MS } from "./app/arm-pacing.js";
 import { emulatorTableConnection } from "./storage-emulator.js";
 import { DEFAULT_RESTORE_LIMIT } from "./app/drift.js";
+import { entraTokenSettings, type TokenSettings } from "./app/tokens.js";
+import { parseCallerPolicy } from "./domain/caller.js";
+import { isUnder } from "./domain/arm-id.js";
 
 /**
  * Who reads a setting: `app` (this code, through readConfig), `host` (the Functions host, for a
@@ -63,6 +66,13 @@ export const SETTINGS = {
   DRIFT_SWEEP_SCHEDULE: { readBy: "host", azure: true, meaning: "NCRONTAB schedule of the drift sweep (%DRIFT_SWEEP_SCHEDULE%; the template sets hourly, 0 0 * * * *)" },
   DRIFT_RESTORE_MAX: { readBy: "app", azure: false, meaning: "restores of one setting within the window after which it is no longer restored (default 3)" },
   DRIFT_RESTORE_WINDOW_HOURS: { readBy: "app", azure: false, meaning: "the window of DRIFT_RESTORE_MAX, in hours (default 24)" },
+  // Callers (src/app/tokens.ts, src/domain/caller.ts).
+  AUTH_TENANT_ID: { readBy: "app", azure: true, meaning: "the Entra ID tenant whose tokens are accepted (issuer https://login.microsoftonline.com/{tenant}/v2.0 or https://sts.windows.net/{tenant}/, keys from its discovery document)" },
+  AUTH_AUDIENCE: { readBy: "app", azure: true, meaning: "comma-separated audiences a token must be for: the app registration's client id and/or application id URI (api://…); set, the token check is on" },
+  AUTH_ISSUER: { readBy: "app", azure: false, meaning: "another issuer instead of the tenant's (a local issuer with its own signing key); needs AUTH_JWKS_URI" },
+  AUTH_JWKS_URI: { readBy: "app", azure: false, meaning: "where the issuer publishes its signing keys (default: the tenant's)" },
+  AUTH_MODE: { readBy: "app", azure: false, meaning: "off: no token check, every caller acts with every right (a Functions host under Core Tools only; logged as a warning); the deployed app refuses to start without AUTH_AUDIENCE and CALLER_POLICY otherwise" },
+  CALLER_POLICY: { readBy: "app", azure: true, meaning: 'JSON: per app role, the operations and scopes its callers may use and whose requests they may see, e.g. {"roles":{"Team.A":{"operations":["create","delete"],"scopes":["/subscriptions/…/resourceGroups/rg-team-a-*"],"requests":"own"}}}' },
   FUNCTIONS_WORKER_RUNTIME: { readBy: "app", azure: false, meaning: "set by the Functions host itself (not by the template): the app refuses to start there without ALLOWED_SCOPES" },
   // Local tools only.
   PORT: { readBy: "app", azure: false, meaning: "HTTP port of the local host (default 7071)" },
@@ -105,6 +115,9 @@ export function readConfig(env: Env): AppConfig {
   };
 }
 
+/** The runner settings alone, from the app settings (a plan needs these and no storage or queue). */
+export const runnerSettingsFromEnv = (env: Env = process.env): RunnerSettings => readRunnerSettings(env, AZURE_RUNNER_DEFAULTS);
+
 /** The runner's defaults in Azure: ARM's documented limits, a 12-hour throttle budget. */
 export const AZURE_RUNNER_DEFAULTS: RunnerSettings = { ...DEFAULT_SETTINGS, pacingLimits: ARM_RATE_LIMITS, maxThrottleWaitMs: DEFAULT_MAX_THROTTLE_WAIT_MS };
 
@@ -137,7 +150,44 @@ export function readRunnerSettings(env: Env, defaults: RunnerSettings): RunnerSe
       : defaults.driftRestoreLimit ? { driftRestoreLimit: defaults.driftRestoreLimit } : {}),
     ...(ttl ? { leaseTtlMs: ttl } : {}),
     ...(maxWait ? { leaseMaxWaitMs: maxWait } : {}),
+    ...callerSettings(env, parseAllowedScopes(get("ALLOWED_SCOPES"))),
   };
+}
+
+/** AUTH_* and CALLER_POLICY: unset (no token check) unless AUTH_AUDIENCE is set; malformed values throw naming the setting. */
+function callerSettings(env: Env, allowed: AllowedScopes | undefined): Pick<RunnerSettings, "auth" | "callerPolicy"> {
+  const get = (name: SettingName) => env[name]?.trim() || undefined;
+  const audiences = (get("AUTH_AUDIENCE") ?? "").split(",").map((a) => a.trim()).filter(Boolean);
+  const policy = get("CALLER_POLICY") ? parseCallerPolicy(get("CALLER_POLICY")!) : undefined;
+  if (policy && allowed)
+    for (const [role, g] of Object.entries(policy.roles))
+      for (const s of g.scopes)
+        if (!allowed.some((a) => isUnder(s.replace(/\*$/, "x"), a) && (!s.endsWith("*") || a.split("/").length <= 3)))
+          throw new Error(`CALLER_POLICY: role ${role}: scope ${s} is not inside ALLOWED_SCOPES`);
+  if (!audiences.length) return policy ? { callerPolicy: policy } : {};
+  const issuer = get("AUTH_ISSUER");
+  const tenant = get("AUTH_TENANT_ID");
+  let auth: TokenSettings;
+  if (issuer) {
+    if (!get("AUTH_JWKS_URI")) throw new Error("app setting AUTH_ISSUER needs AUTH_JWKS_URI: where that issuer publishes its signing keys");
+    auth = { audiences, issuers: [issuer], jwksUri: get("AUTH_JWKS_URI")!, tenantId: tenant };
+  } else if (tenant) {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tenant)) throw new Error("app setting AUTH_TENANT_ID must be the tenant's id (a GUID)");
+    auth = { ...entraTokenSettings(tenant, audiences), ...(get("AUTH_JWKS_URI") ? { jwksUri: get("AUTH_JWKS_URI")! } : {}) };
+  } else throw new Error("app setting AUTH_AUDIENCE needs AUTH_TENANT_ID (or AUTH_ISSUER and AUTH_JWKS_URI): whose tokens to accept");
+  return { auth, callerPolicy: policy ?? { roles: {} } };
+}
+
+/**
+ * Under a Functions host the token check is on: the app refuses to start without AUTH_AUDIENCE and
+ * CALLER_POLICY, unless AUTH_MODE=off says otherwise (a run under Core Tools).
+ */
+export function requireCallerChecks(env: Env = process.env): "on" | "off" {
+  if (env.AUTH_MODE === "off") return "off";
+  if (!env.AUTH_AUDIENCE?.trim() || !env.CALLER_POLICY?.trim())
+    throw new Error("app settings AUTH_AUDIENCE and CALLER_POLICY are not set: callers must prove who they are (an Entra ID token for the app's registration) and each role be given its operations and scopes; AUTH_MODE=off turns the check off for a local run only");
+  readRunnerSettings(env, DEFAULT_SETTINGS);
+  return "on";
 }
 
 function emulatorSetting(value: string): string {

@@ -17,6 +17,9 @@ param nodeImageAutoUpgrade bool
 param nodeImageCheckSchedule string
 param nodeImageMaintenanceWindow string
 param driftSweepSchedule string
+param authAudience string
+param authTenantId string
+param callerPolicy string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -41,6 +44,9 @@ var appSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   ARM_ENDPOINT: environment().resourceManager
   ALLOWED_SCOPES: allowedScopes
+  AUTH_AUDIENCE: authAudience
+  AUTH_TENANT_ID: authTenantId
+  CALLER_POLICY: callerPolicy
   STEP_RETRY_BUDGET: '8'
   RECHECK_MIN_MS: '2000'
   RECHECK_MAX_MS: '120000'

@@ -18,13 +18,26 @@ import { sendFirstMessages } from "./run-step.js";
 import { updateRequest } from "./request-state.js";
 import { redact } from "../domain/redact.js";
 import { statusDocument, type StatusDocument } from "./status.js";
+import { referencedResources } from "../domain/scopes.js";
+import { authorizeRequest, describeRequester, LOCAL_CALLER, mayActOn, maySee, type Caller, type CallerPolicy, type RequestedBy } from "../domain/caller.js";
 
 export type AcceptOutcome =
   | { kind: "accepted" | "existing"; status: StatusDocument }
   | { kind: "rejected"; status: StatusDocument; errors: ValidationError[] }
   | { kind: "conflict"; status: StatusDocument; message: string }
   /** Its rows are written but its first messages could not be sent: a redelivery or a repeat POST starts it. */
-  | { kind: "notStarted"; status: StatusDocument; message: string };
+  | { kind: "notStarted"; status: StatusDocument; message: string }
+  /** The caller may not make it (CALLER_POLICY): recorded as Rejected for a queue message only (over HTTP the 403 says it). */
+  | { kind: "forbidden"; errors: ValidationError[]; status: StatusDocument };
+
+/**
+ * Who is asking. `caller` undefined: the caller could not be established (`unauthenticated` says
+ * why); with the token check off, the one local caller with every right.
+ */
+export interface Access {
+  caller?: Caller;
+  unauthenticated?: string;
+}
 
 export interface PlanDocument {
   operation: string;
@@ -40,8 +53,19 @@ export interface PlanDocument {
  * intake. A `delete` needs `deps`: its plan comes from the recorded request it deletes, and its list
  * from what ARM holds now.
  */
-export async function whatIf(raw: unknown, opts: ValidationOptions = {}, deps?: AppDeps): Promise<{ ok: true; plan: PlanDocument } | { ok: false; errors: ValidationError[] }> {
-  const checked = await validateAndPlan(raw, opts, deps);
+export async function whatIf(
+  raw: unknown,
+  opts: ValidationOptions = {},
+  deps?: AppDeps,
+  access: { caller: Caller; policy?: CallerPolicy } = { caller: LOCAL_CALLER },
+): Promise<{ ok: true; plan: PlanDocument } | { ok: false; errors: ValidationError[]; forbidden?: boolean }> {
+  const given = validateRequest(raw, opts);
+  // The caller's rights first: a plan is not shown to someone who may not make the request.
+  if (given.ok) {
+    const refused = await refusalsFor(deps, access.caller, given.request, access.policy);
+    if (refused.errors.length) return { ok: false, errors: refused.errors, forbidden: refused.forbidden };
+  }
+  const checked = await planValidated(given, opts, deps);
   if (!checked.ok) return checked;
   const plan = planDocument(checked.request, checked.plan);
   if (checked.request.operation === "delete" && deps) plan.deletes = await dryRun(deps, checked.request, checked.plan);
@@ -59,9 +83,23 @@ export function planDocument(req: ClusterRequest, plan: Plan): PlanDocument {
 
 type Checked = { ok: true; request: ClusterRequest; plan: Plan; source?: DeleteSource } | { ok: false; errors: ValidationError[] };
 
-async function validateAndPlan(raw: unknown, opts: ValidationOptions, deps?: AppDeps): Promise<Checked> {
-  return planValidated(validateRequest(raw, opts), opts, deps);
+/**
+ * What keeps the caller from this request (CALLER_POLICY): the operation or a resource outside its
+ * roles (`forbidden`), or — a delete — a request it may not see, answered as if unknown.
+ */
+async function refusalsFor(deps: AppDeps | undefined, caller: Caller, req: ClusterRequest, policy: CallerPolicy | undefined): Promise<{ errors: ValidationError[]; forbidden: boolean }> {
+  const errors = authorizeRequest(caller, req, policy);
+  if (errors.length || req.operation !== "delete" || caller.unrestricted) return { errors, forbidden: errors.length > 0 };
+  const original = await deps?.requests.getRequest(req.deletes);
+  if (!original || !maySee(caller, original, policy)) return { errors: [{ path: "deletes", message: `no request with id '${req.deletes}' is known` }], forbidden: false };
+  if (!mayActOn(caller, original, "delete", policy))
+    return { errors: [{ path: "deletes", message: `request '${req.deletes}' is not this caller's to delete (its own requests only, or a role with requests "scopes" over its target)`, source: "CALLER_POLICY setting" }], forbidden: true };
+  return { errors: [], forbidden: false };
 }
+
+/** What a record keeps of the caller: who, how, with which roles (never the token). */
+export const requesterOf = ({ via, objectId, appId, userPrincipalName, displayName, roles }: Caller): RequestedBy =>
+  JSON.parse(JSON.stringify({ via, objectId, appId, userPrincipalName, displayName, roles: roles?.length ? roles : undefined }));
 
 async function planValidated(v: Validation, opts: ValidationOptions, deps?: AppDeps): Promise<Checked> {
   if (!v.ok) return v;
@@ -81,11 +119,26 @@ async function planValidated(v: Validation, opts: ValidationOptions, deps?: AppD
 }
 
 /** Accepts a request body (already parsed JSON). `fallbackId` names a rejected request that has no usable requestId. */
-export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: string, parseErrors?: ValidationError[]): Promise<AcceptOutcome> {
+export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: string, parseErrors?: ValidationError[], access: Access = {}): Promise<AcceptOutcome> {
   const now = deps.now().toISOString();
-  if (parseErrors) return reject(deps, raw, parseErrors, fallbackId);
+  const caller = access.caller ?? (deps.settings.auth ? undefined : LOCAL_CALLER);
+  // Who asks comes first: an unauthenticated message is recorded Rejected and nothing else is looked at.
+  if (!caller) return reject(deps, raw, [{ path: "authorization", message: access.unauthenticated ?? "the caller could not be established" }], fallbackId, { code: "Unauthenticated" });
+  const requestedBy = requesterOf(caller);
+  if (parseErrors) return reject(deps, raw, parseErrors, fallbackId, { requestedBy });
   const opts = { allowedScopes: deps.settings.allowedScopes };
   const given = validateRequest(raw, opts);
+  if (given.ok) {
+    const refused = await refusalsFor(deps, caller, given.request, deps.settings.callerPolicy);
+    if (refused.forbidden) {
+      deps.log(`refused ${given.request.operation} for ${describeRequester(requestedBy)}: ${refused.errors.map((e) => `${e.path}: ${e.message}`).join("; ").slice(0, 2000)}`, { level: "warning", requestedBy: describeRequester(requestedBy) });
+      // Over HTTP the 403 is the answer; a queue message has no one to answer, so its request shows Rejected.
+      const target = referencedResources(given.request)[0]?.id ?? "";
+      const refusal = await reject(deps, raw, refused.errors, fallbackId, { code: "Forbidden", requestedBy, target, record: caller.via === "queue" });
+      return { kind: "forbidden", errors: refused.errors, status: refusal.status };
+    }
+    if (refused.errors.length) return reject(deps, raw, refused.errors, fallbackId, { requestedBy });
+  }
   // A request that exists (and was not rejected) is answered from its record: a delete's source is
   // not read again.
   const known = given.ok && given.request.requestId ? await deps.requests.getRequest(given.request.requestId) : undefined;
@@ -116,10 +169,11 @@ export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: st
     warnings: plan.warnings,
     traceparent: deps.traceparent,
     source: checked.source,
+    requestedBy,
   };
   const steps: StepRecord[] = plan.steps.map((s) => ({ requestId: id, name: s.name, state: "Pending", seq: 0, attempts: 0, posts: 0, writes: 0, resourceId: s.resourceId }));
   if (!(await deps.requests.create(rec, steps))) return answerExisting(deps, (await deps.requests.getRequest(id))!, bodyHash);
-  deps.log(`accepted ${request.operation} request ${id} with ${plan.steps.length} steps`, { requestId: id });
+  deps.log(`accepted ${request.operation} request ${id} with ${plan.steps.length} steps, requested by ${describeRequester(requestedBy)}`, { requestId: id, requestedBy: describeRequester(requestedBy) });
   const failed = await startSteps(deps, rec, plan);
   if (failed) return failed;
   return { kind: "accepted", status: (await statusOf(deps, id))! };
@@ -197,7 +251,7 @@ export function storedProblems(errors: ValidationError[]): ValidationError[] {
   return more ? [...kept, { path: "", message: `and ${more} more problem(s), not kept` }] : kept;
 }
 
-async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fallbackId?: string): Promise<AcceptOutcome> {
+async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fallbackId?: string, how: { code?: "Unauthenticated" | "Forbidden"; requestedBy?: RequestedBy; target?: string; record?: boolean } = {}): Promise<Extract<AcceptOutcome, { kind: "rejected" | "conflict" }>> {
   const asObj = (raw && typeof raw === "object" && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
   const given = typeof asObj.requestId === "string" && REQUEST_ID.test(asObj.requestId) ? asObj.requestId : undefined;
   const id = given ?? (fallbackId && REQUEST_ID.test(fallbackId) ? fallbackId : undefined) ?? randomUUID();
@@ -206,7 +260,8 @@ async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fa
   const rec: RequestRecord = {
     id,
     operation: typeof asObj.operation === "string" ? asObj.operation.slice(0, 64) : "unknown",
-    target: "",
+    // Known only for a valid request refused to its caller: who may see the refusal depends on it.
+    target: how.target ?? "",
     state: "Rejected",
     createdAt: now,
     updatedAt: now,
@@ -214,9 +269,15 @@ async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fa
     bodyHash: createHash("sha256").update(text ?? "").digest("hex"),
     plan: [],
     warnings: [],
-    error: { code: "ValidationFailed", message: `the request has ${errors.length} problem(s); nothing was written`, details: storedProblems(errors) },
+    error: {
+      code: how.code ?? "ValidationFailed",
+      message: how.code === "Unauthenticated" ? "the message does not say who sent it: nothing was looked at or written" : `the request has ${errors.length} problem(s); nothing was written`,
+      details: storedProblems(errors),
+    },
     traceparent: deps.traceparent,
+    requestedBy: how.requestedBy,
   };
+  if (how.record === false) return { kind: "rejected", status: statusDocument(rec, []), errors };
   if (!(await deps.requests.createRejected(rec))) {
     const existing = (await deps.requests.getRequest(id))!;
     if (existing.state !== "Rejected") return { kind: "conflict", status: (await statusOf(deps, id))!, message: `request ${id} exists and this body is invalid` };

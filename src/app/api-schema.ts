@@ -32,6 +32,16 @@ export const apiError = z
 
 const stepError = z.object({ code: z.string(), message: z.string(), details: z.array(z.object({ path: z.string(), message: z.string(), source: z.string().optional() })).optional() });
 
+export const requestedBy = z
+  .object({
+    via: z.enum(["http", "queue", "event", "timer", "sweep", "local"]).describe("How the request came: a caller over HTTP or the queue, the app itself (an event, the node-image timer, the drift sweep), or the local host without a token check."),
+    objectId: z.string().optional().describe("The token's oid: the user's or service principal's object id."),
+    appId: z.string().optional().describe("The token's azp/appid: the client application."),
+    userPrincipalName: z.string().optional(),
+    displayName: z.string().optional(),
+    roles: z.array(z.string()).optional().describe("The app roles the token carried."),
+  })
+  .describe("Who asked for the request.");
 export const stepStatus = z.object({
   name: z.string(),
   state: STEP_STATE,
@@ -60,6 +70,7 @@ export const statusMonitor = z
     createdAt: TIME,
     updatedAt: TIME,
     cancelRequestedAt: TIME.optional(),
+    requestedBy: requestedBy.optional(),
     steps: z.array(stepStatus),
     error: apiError.optional(),
     outputs: z.record(z.string(), z.unknown()).optional(),
@@ -78,7 +89,7 @@ export const planDocument = z.object({
   steps: z.array(z.object({ name: z.string(), dependsOn: z.array(z.string()), writes: z.string(), resourceId: z.string().optional() })),
 });
 
-export const requestSummary = z.object({ id: z.string(), operation: z.string(), target: z.string(), state: REQUEST_STATE, status: OPERATION_STATUS, createdAt: TIME, updatedAt: TIME });
+export const requestSummary = z.object({ id: z.string(), operation: z.string(), target: z.string(), state: REQUEST_STATE, status: OPERATION_STATUS, createdAt: TIME, updatedAt: TIME, requestedBy: requestedBy.optional() });
 export const requestList = z.object({
   value: z.array(requestSummary),
   unreadable: z.number().int().min(1).optional().describe("Request rows that could not be read and are left out of the list (each is logged)."),

@@ -9,7 +9,7 @@ import { toClusterEvent, type ClusterEvent } from "../domain/events.js";
 import { isManaged } from "../domain/managed.js";
 import { parseResourceId } from "../domain/naming.js";
 import { NODE_IMAGES_STEP } from "../domain/steps/node-image.js";
-import { QUEUES } from "./queue.js";
+import { OWN_REQUEST_VIA, QUEUES } from "./queue.js";
 import { withRetryOnConflict } from "./optimistic.js";
 import type { AppDeps } from "./deps.js";
 import { noteClusterSettings } from "./cluster-settings.js";
@@ -96,14 +96,14 @@ async function ownChangeInProgress(deps: AppDeps, requestId?: string): Promise<b
  * Queues an upgradeNodeImages request on `node-image-upgrades` (its trigger accepts it like any
  * request). The requestId names the change, and the Queued rows make the upgrade visible at once.
  */
-export async function queueUpgrade(deps: AppDeps, clusterId: string, pools: string[], change: string, reason: string): Promise<string> {
+export async function queueUpgrade(deps: AppDeps, clusterId: string, pools: string[], change: string, reason: string, via: "event" | "timer" = "event"): Promise<string> {
   const { subscriptionId, resourceGroup, name } = parseResourceId(clusterId);
   const requestId = `upgrade-${createHash("sha1").update(clusterId.toLowerCase()).digest("hex").slice(0, 12)}-${change}`.slice(0, 100);
   const now = deps.now().toISOString();
   for (const pool of pools)
     await deps.upgrades.createIfMissing({ clusterId, pool, changeKey: requestId, reason, state: "Queued", requestedAt: now });
   const request = { operation: "upgradeNodeImages", requestId, cluster: { subscriptionId, resourceGroup, name }, nodePoolNames: pools };
-  await deps.queue.send(QUEUES.upgrades, [{ body: request, messageId: requestId, subject: "upgradeNodeImages" }]);
+  await deps.queue.send(QUEUES.upgrades, [{ body: request, messageId: requestId, subject: "upgradeNodeImages", applicationProperties: { [OWN_REQUEST_VIA]: via } }]);
   deps.log(`queued node-image upgrade ${requestId} for ${pools.join(", ")}: ${reason}`);
   return requestId;
 }

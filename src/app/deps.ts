@@ -2,6 +2,8 @@
 // them from app settings; the local host and the tests build them around Azurite, the in-process
 // bus and the ARM stand-in.
 import type { Arm } from "./arm.js";
+import type { CallerPolicy } from "../domain/caller.js";
+import type { TokenSettings } from "./tokens.js";
 import type { AllowedScopes } from "../domain/scopes.js";
 import type { QueueSender } from "./queue.js";
 import type { RateLimits } from "../domain/arm-limits.js";
@@ -29,6 +31,10 @@ export interface RunnerSettings {
   leaseMaxWaitMs?: number;
   /** DRIFT_RESTORE_MAX / DRIFT_RESTORE_WINDOW_HOURS: a setting restored this often in the window is no longer restored. */
   driftRestoreLimit?: { max: number; windowMs: number };
+  /** AUTH_*: how a caller proves who it is; undefined: no token check (the local host, or AUTH_MODE=off). */
+  auth?: TokenSettings;
+  /** CALLER_POLICY: what the callers of each app role may do (with `auth`, a caller without a role here may do nothing). */
+  callerPolicy?: CallerPolicy;
 }
 
 export const DEFAULT_SETTINGS: RunnerSettings = { retryBudget: 8, minRecheckMs: 2_000, maxRecheckMs: 120_000, pacing: true };

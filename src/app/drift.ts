@@ -10,10 +10,11 @@ import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { ClusterRequest } from "../domain/contract.js";
 import { differences, nextDesiredState, restoreOf, type DesiredState, type DriftEntry, type DriftPolicy, type DriftVia } from "../domain/desired-state.js";
 import { clusterId, parseResourceId } from "../domain/naming.js";
+import { LOCAL_CALLER, maySeeResource, type Caller } from "../domain/caller.js";
 import type { ClusterRecord, RequestRecord } from "../domain/records.js";
 import type { AppDeps } from "./deps.js";
 import { withRetryOnConflict } from "./optimistic.js";
-import { QUEUES } from "./queue.js";
+import { OWN_REQUEST_VIA, QUEUES } from "./queue.js";
 import { isTerminal } from "./status.js";
 
 /** The give-up rule: a setting restored this many times within the window is not restored again. */
@@ -88,8 +89,8 @@ export async function checkDrift(deps: AppDeps, id: string, mc: ManagedCluster |
   });
   // After the row: a send that fails is retried by the event's redelivery or the next sweep, which
   // find the entry queued and send the same request id again (Service Bus drops the duplicate).
-  if (queued.length) await deps.queue.send(QUEUES.requests, queued.map((q) => ({ body: q.request, messageId: q.requestId, subject: q.request.operation })));
-  await resendQueuedRestores(deps, id, queued);
+  if (queued.length) await deps.queue.send(QUEUES.upgrades, queued.map((q) => ({ body: q.request, messageId: q.requestId, subject: q.request.operation, applicationProperties: { [OWN_REQUEST_VIA]: via } })));
+  await resendQueuedRestores(deps, id, queued, via);
   return outcome;
 }
 
@@ -115,7 +116,7 @@ export const restoreRequestId = (id: string, group: string, n: number) =>
   `restore-${createHash("sha1").update(id.toLowerCase()).digest("hex").slice(0, 12)}-${group}-${n}`.slice(0, 100);
 
 /** A restore queued earlier whose send may have failed: its entry is still there and not yet a request. */
-async function resendQueuedRestores(deps: AppDeps, id: string, justSent: { requestId: string }[]): Promise<void> {
+async function resendQueuedRestores(deps: AppDeps, id: string, justSent: { requestId: string }[], via: DriftVia): Promise<void> {
   const { subscriptionId, resourceGroup, name } = parseResourceId(id);
   const rec = await deps.clusters.get(subscriptionId, resourceGroup, name);
   const desired = desiredOf(rec);
@@ -124,7 +125,7 @@ async function resendQueuedRestores(deps: AppDeps, id: string, justSent: { reque
     const requestId = /^queued (\S+)$/.exec(e.restore ?? "")?.[1];
     if (!requestId || justSent.some((q) => q.requestId === requestId) || (await deps.requests.getRequest(requestId))) continue;
     const plan = restoreOf(e, desired, { subscriptionId, resourceGroup, name });
-    if ("request" in plan) await deps.queue.send(QUEUES.requests, [{ body: { ...plan.request, requestId }, messageId: requestId, subject: plan.request.operation }]);
+    if ("request" in plan) await deps.queue.send(QUEUES.upgrades, [{ body: { ...plan.request, requestId }, messageId: requestId, subject: plan.request.operation, applicationProperties: { [OWN_REQUEST_VIA]: via } }]);
   }
 }
 
@@ -179,8 +180,9 @@ export interface DriftedCluster {
 }
 
 /** The held clusters (only the drifted ones with `drifted`), for the list route, the page and the CLI. */
-export async function heldClusters(deps: AppDeps, only: { drifted?: boolean } = {}): Promise<DriftedCluster[]> {
+export async function heldClusters(deps: AppDeps, only: { drifted?: boolean; caller?: Caller } = {}): Promise<DriftedCluster[]> {
+  const sees = (r: ClusterRecord) => maySeeResource(only.caller ?? LOCAL_CALLER, clusterId(r.subscriptionId, r.resourceGroup, r.name), deps.settings.callerPolicy);
   return (await deps.clusters.list())
-    .filter((r) => r.desired && (!only.drifted || r.drift))
+    .filter((r) => r.desired && (!only.drifted || r.drift) && sees(r))
     .map((r) => ({ id: clusterId(r.subscriptionId, r.resourceGroup, r.name), policy: desiredOf(r)!.policy, heldBy: desiredOf(r)!.heldBy, drift: driftOf(r) }));
 }

@@ -37,7 +37,7 @@ export async function checkNodeImages(deps: AppDeps, defaultWindow: string | und
     // One request per set of target images: the next timer run finds it and queues nothing new.
     const change = `image-${createHash("sha1").update(behind.map((b) => `${b.name}:${b.latest}`).join(",")).digest("hex").slice(0, 10)}`;
     const pools = behind.map((b) => b.name);
-    const requestId = await queueUpgrade(deps, id, pools, change, `newer node image available (${behind.map((b) => `${b.name} → ${b.latest}`).join(", ")})`);
+    const requestId = await queueUpgrade(deps, id, pools, change, `newer node image available (${behind.map((b) => `${b.name} → ${b.latest}`).join(", ")})`, "timer");
     result.queued.push({ clusterId: id, pools, requestId });
   }
   return result;

@@ -29,6 +29,18 @@ function componentSchemas(): Record<string, unknown> {
 /** The API's version (changes when a document changes incompatibly; additions keep it). */
 export const API_VERSION = "1.0";
 
+/** Every route but this document checks the caller's token; those that act also the caller's rights. */
+function withCallerAnswers<P extends Record<string, Record<string, { operationId: string; responses: Record<string, unknown> }>>>(paths: P): P {
+  for (const item of Object.values(paths))
+    for (const op of Object.values(item)) {
+      if (op.operationId === "getOpenApi") continue;
+      op.responses["401"] = error("No valid token (with the token check on): missing, malformed, forged, expired, for another audience or tenant; WWW-Authenticate says why.");
+      if (op.operationId === "postRequest" || op.operationId === "cancelRequest")
+        op.responses["403"] = error("The caller's roles (CALLER_POLICY) do not allow this operation, scope or request: every problem with its field path; nothing was written.");
+    }
+  return paths;
+}
+
 export function openApiDocument(): Record<string, unknown> {
   return {
     openapi: "3.1.0",
@@ -39,8 +51,11 @@ export function openApiDocument(): Record<string, unknown> {
         "Provisions hardened AKS clusters. A request is a long-running operation by the Azure REST API guidelines: POST it, then follow the Operation-Location at the Retry-After until status is Succeeded, Failed or Canceled.",
     },
     servers: [{ url: "/api" }],
-    security: [{ functionKey: [] }, { functionKeyQuery: [] }],
-    paths: {
+    security: [
+      { functionKey: [], entraId: [] },
+      { functionKeyQuery: [], entraId: [] },
+    ],
+    paths: withCallerAnswers({
       "/requests": {
         post: {
           operationId: "postRequest",
@@ -122,12 +137,13 @@ export function openApiDocument(): Record<string, unknown> {
       "/openapi.json": {
         get: { operationId: "getOpenApi", summary: "This document", responses: { "200": { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } } } },
       },
-    },
+    }),
     components: {
       schemas: componentSchemas(),
       securitySchemes: {
         functionKey: { type: "apiKey", in: "header", name: "x-functions-key", description: "A function key (not needed on the local host)." },
         functionKeyQuery: { type: "apiKey", in: "query", name: "code", description: "A function key as a query parameter (the status page's links keep it)." },
+        entraId: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An Entra ID access token for the app's registration (AUTH_AUDIENCE): az account get-access-token --resource api://{app id}. Not needed on the local host unless AUTH_AUDIENCE is set there." },
       },
     },
   };

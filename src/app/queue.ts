@@ -3,10 +3,15 @@ import { createHash } from "node:crypto";
 // The queues and their messages, and the outbound side as a port (QueueSender): Service Bus in
 // Azure (src/messaging), the in-process bus locally (src/local/bus.ts).
 export const QUEUES = {
+  /** Other systems' requests: a sender proves who it is with a token (TOKEN_PROPERTY). */
   requests: "cluster-requests",
   steps: "provisioning-steps",
+  /** The app's own requests (node-image upgrades, drift restores): only the app may send here. */
   upgrades: "node-image-upgrades",
 } as const;
+
+/** On the app's own requests: what started it (`event`, `timer`, `sweep`), recorded as its requestedBy. */
+export const OWN_REQUEST_VIA = "aks-provisioner-via";
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 export interface OutboundMessage {

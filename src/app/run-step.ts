@@ -7,6 +7,7 @@
 // a no-op when it did not); anything else is stale and is dropped. So a redelivered or duplicated
 // message never writes to ARM twice, and a crash between an ARM write and the next message is
 // healed by redelivery.
+import { describeRequester } from "../domain/caller.js";
 import { createHash } from "node:crypto";
 import { redact } from "../domain/redact.js";
 import { ancestors, readySteps } from "../domain/plan.js";
@@ -28,8 +29,12 @@ import { takeClusterTurn } from "./cluster-lease.js";
 
 const DEFAULT_MAX_WAIT_MS = 30 * 60_000;
 
-export async function runStep(deps: AppDeps, msg: StepMessage): Promise<void> {
-  const req = await deps.requests.getRequest(msg.requestId);
+export async function runStep(invocation: AppDeps, msg: StepMessage): Promise<void> {
+  const req = await invocation.requests.getRequest(msg.requestId);
+  // Every line this invocation logs names who asked for the request.
+  const requestedBy = describeRequester(req?.requestedBy);
+  const deps: AppDeps = { ...invocation, log: (message, data) => invocation.log(message, { requestedBy, ...data }) };
+  deps.log(`step ${msg.step}, message ${msg.seq}`, { step: msg.step });
   if (!req || req.state === "Rejected") return;
   const row = await deps.requests.getStep(msg.requestId, msg.step);
   if (!row) return;

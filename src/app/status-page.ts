@@ -4,6 +4,7 @@
 // runs, a small inline script fetches the page again at the monitor's Retry-After and swaps <main>
 // (a <noscript> meta refresh does the same without script); a polite live region says what changed.
 import type { DriftedCluster } from "./drift.js";
+import { describeRequester, type RequestedBy } from "../domain/caller.js";
 import type { RequestSummary } from "./request-list.js";
 import { isTerminal, retryAfterSeconds, type StatusDocument, type StepStatus } from "./status.js";
 import type { ErrorInfo } from "../domain/records.js";
@@ -28,6 +29,7 @@ function duration(ms: number): string {
   return s < 60 ? `${s} s` : s < 3600 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 const link = (links: PageLinks, path: string) => esc(`${links.base}${path}${links.keep ? `?${links.keep}` : ""}`);
+const requesterName = (r: RequestedBy | undefined) => (r ? (r.userPrincipalName ?? r.displayName ?? r.appId ?? r.objectId ?? r.via) : "unknown");
 const clusterName = (target: string) => target.split("/").filter(Boolean).at(-1) ?? target;
 
 function layout(title: string, refreshSeconds: number | undefined, main: string, summary: string): string {
@@ -93,6 +95,7 @@ export function renderRequestList(view: ListView, links: PageLinks, now: Date): 
 <td><a href="${link(links, `/requests/${encodeURIComponent(r.id)}`)}">${esc(r.id)}</a></td>
 <td>${esc(r.operation)}</td>
 <td><span title="${esc(r.target)}">${esc(clusterName(r.target))}</span></td>
+<td>${esc(requesterName(r.requestedBy))}</td>
 <td>${badge(r.state)}</td>
 <td><time datetime="${esc(r.createdAt)}">${duration(now.getTime() - Date.parse(r.createdAt))} ago</time></td>
 </tr>`,
@@ -110,9 +113,9 @@ ${[...keep].map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(
 </form>
 <table>
 <caption>${view.requests.length} request(s), newest first${running ? `, ${running} in progress` : ""}${view.unreadable ? `; ${view.unreadable} could not be read and are not shown` : ""}</caption>
-<thead><tr><th scope="col">Request</th><th scope="col">Operation</th><th scope="col">Target</th><th scope="col">State</th><th scope="col">Age</th></tr></thead>
+<thead><tr><th scope="col">Request</th><th scope="col">Operation</th><th scope="col">Target</th><th scope="col">Requested by</th><th scope="col">State</th><th scope="col">Age</th></tr></thead>
 <tbody>
-${rows || `<tr><td colspan="5">No requests${view.state || view.cluster ? " match the filter" : " yet"}.</td></tr>`}
+${rows || `<tr><td colspan="6">No requests${view.state || view.cluster ? " match the filter" : " yet"}.</td></tr>`}
 </tbody>
 </table>`;
   const drifted = view.drifted?.length ? `; ${view.drifted.length} cluster(s) drifted` : "";
@@ -167,6 +170,7 @@ export function renderRequestPage(doc: StatusDocument, links: PageLinks, now: Da
   const main = `<p><a href="${link(links, "")}">All requests</a></p>
 <h1>Request ${esc(doc.id)}</h1>
 <p class="summary">${badge(doc.state)} <span>${esc(doc.operation)} of <code>${esc(doc.target)}</code></span></p>
+<p class="requester">Requested by ${esc(describeRequester(doc.requestedBy))}.</p>
 <p>Created ${clock(doc.createdAt)}, updated ${clock(doc.updatedAt)}${doc.cancelRequestedAt ? `, cancel requested ${clock(doc.cancelRequestedAt)}` : ""}. ${esc(summary)}.</p>
 ${warnings}
 ${error}

@@ -55,7 +55,7 @@ export interface ApiError {
 }
 
 /** The contract's status document: the request row's public fields, its steps, its warnings. */
-export interface StatusDocument extends Pick<RequestRecord, "id" | "operation" | "target" | "state" | "createdAt" | "updatedAt" | "outputs" | "cancelRequestedAt"> {
+export interface StatusDocument extends Pick<RequestRecord, "id" | "operation" | "target" | "state" | "createdAt" | "updatedAt" | "outputs" | "cancelRequestedAt" | "requestedBy"> {
   status: OperationStatus;
   steps: StepStatus[];
   error?: ApiError;
@@ -98,6 +98,7 @@ export function statusDocument(req: RequestRecord, rows: StepRecord[]): StatusDo
     createdAt: req.createdAt,
     updatedAt: [req.updatedAt, ...rows.map((r) => r.finishedAt ?? r.startedAt ?? "")].sort().at(-1)!,
     cancelRequestedAt: req.cancelRequestedAt,
+    requestedBy: req.requestedBy,
     steps,
     error: req.error && apiError(req.error, steps),
     outputs: req.outputs,

@@ -6,7 +6,7 @@ import type { BucketState, ClusterLease, ClusterRecord, RequestRecord, RequestSt
 
 /** A request row without what a list never shows (its body, plan and hash). */
 /** What a list shows of a request: short fields only, never a body, plan or error. */
-export type RequestListRow = Pick<RequestRecord, "id" | "operation" | "target" | "state" | "createdAt" | "updatedAt">;
+export type RequestListRow = Pick<RequestRecord, "id" | "operation" | "target" | "state" | "createdAt" | "updatedAt" | "requestedBy">;
 /** A list's rows and how many rows could not be read (skipped, not fatal). */
 export interface RequestList {
   rows: RequestListRow[];

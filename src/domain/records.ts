@@ -1,6 +1,7 @@
 // The records the app keeps: a request and its steps, a cluster, its lease and node-image upgrades,
 // a rate bucket. The app's store ports (src/app/stores.ts) read and write them; src/state keeps
 // them in Table Storage. Plain data: no behaviour, no I/O.
+import type { RequestedBy } from "./caller.js";
 import type { ResourceRef } from "./step.js";
 
 /** A write that was started: what to resume, and the SDK poller's serialized state while it runs. */
@@ -52,6 +53,8 @@ export interface RequestRecord {
    * Accepted and nothing ran. The message's redelivery, or a repeat POST, sends them and clears this.
    */
   notStarted?: { code: string; message: string; at: string; attempts: number };
+  /** Who asked: from the caller's token, or the app itself (an event, the timer, the sweep). */
+  requestedBy?: RequestedBy;
   etag?: string;
 }
 

@@ -19,7 +19,7 @@ export async function clusterRequest(message: unknown, context: InvocationContex
   const messageId = String(context.triggerMetadata?.messageId ?? context.invocationId);
   const { handleRequestMessage } = await intakeModule();
   const deps = forInvocation(await getDeps(), context, { traceparents: messageTrace(messageProperties(context)) });
-  const outcome = await handleRequestMessage(deps, message, messageId);
+  const outcome = await handleRequestMessage(deps, message, messageId, messageProperties(context));
   if (outcome.kind === "rejected")
     deps.log(`message ${messageId}: request ${outcome.requestId} Rejected (${outcome.reason}): ${outcome.description}`, { level: "warning", requestId: outcome.requestId });
   if (outcome.kind === "conflict") throw new Error(`RequestIdConflict: message ${messageId}: ${outcome.description}`);

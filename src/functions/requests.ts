@@ -10,7 +10,9 @@ import type { StatusDocument } from "../app/status.js";
 import type { RequestState } from "../domain/records.js";
 import { json } from "./http-util.js";
 import { forInvocation } from "./invocation.js";
-import { allowedScopes, getDeps } from "./runtime.js";
+import { allowedScopes, getDeps, runnerSettings } from "./runtime.js";
+import { forbidden, httpCaller } from "./caller.js";
+import { mayActOn, maySee } from "../domain/caller.js";
 import { lazy } from "../lazy.js";
 
 // The app layer is imported on first use: cold start loads only the registrations (src/main.ts).
@@ -32,20 +34,23 @@ const NOT_STARTED_RETRY_S = 10;
 const notFound = (id: string) => json(404, { error: { code: "RequestNotFound", message: `no request ${id}`, target: "id" } });
 
 export async function postRequest(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const who = await httpCaller(request);
+  if ("refused" in who) return who.refused;
   const [{ acceptRequest, whatIf }, { parseJson }] = await Promise.all([accept(), import("../domain/validate.js")]);
   const parsed = parseJson(await request.text());
   const whatIfMode = ["true", "1"].includes(request.query.get("whatIf") ?? "");
   if (whatIfMode) {
     // A plan needs no storage or queue, but a delete's plan reads what the deleted request recorded.
     const isDelete = parsed.ok && (parsed.value as { operation?: unknown } | null)?.operation === "delete";
-    const plan = parsed.ok ? await whatIf(parsed.value, { allowedScopes: await allowedScopes() }, isDelete ? await getDeps() : undefined) : parsed;
+    const plan = parsed.ok ? await whatIf(parsed.value, { allowedScopes: await allowedScopes() }, isDelete ? await getDeps() : undefined, { caller: who.caller, policy: (await runnerSettings()).callerPolicy }) : parsed;
     if (plan.ok) return json(200, plan.plan);
+    if ("forbidden" in plan && plan.forbidden) return forbidden(plan.errors);
     const details = plan.errors.map((e) => ({ code: "InvalidValue", message: e.message, target: e.path, path: e.path, source: e.source }));
     return json(400, { state: "Rejected", status: "Failed", error: { code: "ValidationFailed", message: `${plan.errors.length} problem(s)`, details } });
   }
   // The caller's trace, when it sent one, becomes the request's.
   const deps = forInvocation(await getDeps(), context, { traceparents: [request.headers.get("traceparent")] });
-  const outcome = await acceptRequest(deps, parsed.ok ? parsed.value : undefined, undefined, parsed.ok ? undefined : parsed.errors);
+  const outcome = await acceptRequest(deps, parsed.ok ? parsed.value : undefined, undefined, parsed.ok ? undefined : parsed.errors, { caller: who.caller });
   switch (outcome.kind) {
     case "accepted":
     case "existing": // a repeat is the same operation: the same answer
@@ -56,19 +61,30 @@ export async function postRequest(request: HttpRequest, context: InvocationConte
       return json(409, { ...outcome.status, error: { code: "RequestIdConflict", message: outcome.message, target: "requestId" } }, { location: monitorUrl(request, outcome.status.id) });
     case "notStarted": // recorded, not started: the same POST again starts it
       return json(503, outcome.status, { "retry-after": String(NOT_STARTED_RETRY_S), "x-ms-error-code": "FirstSendFailed", location: monitorUrl(request, outcome.status.id) });
+    case "forbidden":
+      return forbidden(outcome.errors);
   }
 }
 
 export async function getRequest(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const who = await httpCaller(request);
+  if ("refused" in who) return who.refused;
   const { statusOf } = await accept();
   const deps = await getDeps();
   const status = await statusOf(deps, request.params.id);
-  return status ? await monitor(request, 200, status, deps.now()) : notFound(request.params.id);
+  // Another team's request is, to this caller, no request at all.
+  return status && maySee(who.caller, status, deps.settings.callerPolicy) ? await monitor(request, 200, status, deps.now()) : notFound(request.params.id);
 }
 
 export async function postCancel(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  const who = await httpCaller(request);
+  if ("refused" in who) return who.refused;
   const { cancelRequest } = await import("../app/cancel.js");
   const deps = forInvocation(await getDeps(), context, { requestId: request.params.id });
+  const rec = await deps.requests.getRequest(request.params.id);
+  if (!rec || !maySee(who.caller, rec, deps.settings.callerPolicy)) return notFound(request.params.id);
+  if (!mayActOn(who.caller, rec, "cancel", deps.settings.callerPolicy))
+    return forbidden([{ path: "id", message: `request ${rec.id} is not this caller's to cancel (its own requests only, or a role with requests "scopes" over its target)`, source: "CALLER_POLICY setting" }]);
   const outcome = await cancelRequest(deps, request.params.id);
   if (outcome.kind === "notFound") return notFound(request.params.id);
   if (outcome.kind === "finished")
@@ -77,6 +93,8 @@ export async function postCancel(request: HttpRequest, context: InvocationContex
 }
 
 export async function getRequests(request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> {
+  const who = await httpCaller(request);
+  if ("refused" in who) return who.refused;
   const { listRequests, REQUEST_STATES } = await import("../app/request-list.js");
   const state = request.query.get("state") ?? undefined;
   const top = Number(request.query.get("top") ?? 50);
@@ -85,7 +103,7 @@ export async function getRequests(request: HttpRequest, _context: InvocationCont
     ...(!Number.isInteger(top) || top < 1 || top > 500 ? [{ code: "InvalidValue", message: "must be an integer from 1 to 500", target: "top" }] : []),
   ];
   if (details.length) return json(400, { error: { code: "InvalidQueryParameter", message: `${details.length} invalid query parameter(s)`, details } });
-  const { value, unreadable } = await listRequests(await getDeps(), { state: state as RequestState | undefined, cluster: request.query.get("cluster") ?? undefined, top });
+  const { value, unreadable } = await listRequests(await getDeps(), { state: state as RequestState | undefined, cluster: request.query.get("cluster") ?? undefined, top, caller: who.caller });
   return json(200, unreadable ? { value, unreadable } : { value });
 }
 

@@ -2,8 +2,8 @@
 // process, on first use (not at import: cold start loads only what the first invocation needs);
 // a failed start-up is tried again by the next invocation.
 // The local host and the tests install their own with useDeps() (one set per process).
-import { requireAllowedScopes, type AppDeps } from "../app/deps.js";
-import { allowedScopesSetting, appConfig, isFunctionsHost, type AppConfig } from "../config.js";
+import { requireAllowedScopes, type AppDeps, type RunnerSettings } from "../app/deps.js";
+import { allowedScopesSetting, appConfig, isFunctionsHost, requireCallerChecks, runnerSettingsFromEnv, type AppConfig } from "../config.js";
 import type { AllowedScopes } from "../domain/scopes.js";
 
 /** Ports the local host or a test installed (useDeps): used as they are, never re-built. */
@@ -13,11 +13,16 @@ let built: AppDeps | undefined;
 /** The start-up under way: concurrent invocations share one attempt. */
 let starting: Promise<AppDeps> | undefined;
 let failedStarts = 0;
+/** The runner settings read for a plan before (or without) the ports. */
+let runnerFromEnv: RunnerSettings | undefined;
 
 // Under a Functions host (Azure, or Core Tools) the app refuses to start without ALLOWED_SCOPES: the
 // worker fails to load this module, so no function is indexed. The local host (`npm start`, tests)
 // is no Functions host and may run unrestricted, with a warning.
-if (isFunctionsHost()) requireAllowedScopes({ allowedScopes: allowedScopesSetting() });
+if (isFunctionsHost()) {
+  requireAllowedScopes({ allowedScopes: allowedScopesSetting() });
+  if (requireCallerChecks() === "off") console.warn(JSON.stringify({ message: "warning: AUTH_MODE=off: no token check, every caller acts with every right (for a local run under Core Tools only)" }));
+}
 
 export function useDeps(deps: AppDeps | Promise<AppDeps>): void {
   installed = Promise.resolve(deps);
@@ -30,6 +35,11 @@ export function useDeps(deps: AppDeps | Promise<AppDeps>): void {
  */
 export async function allowedScopes(): Promise<AllowedScopes | undefined> {
   return installed ? (await installed).settings.allowedScopes : allowedScopesSetting();
+}
+
+/** The runner settings (scopes, token check, caller policy) without waiting on storage: as allowedScopes. */
+export async function runnerSettings(): Promise<RunnerSettings> {
+  return installed ? (await installed).settings : (built?.settings ?? (runnerFromEnv ??= runnerSettingsFromEnv()));
 }
 
 /**

@@ -15,7 +15,6 @@ export async function provisioningStep(message: unknown, context: InvocationCont
     throw new Error(`not a step message: ${JSON.stringify(message).slice(0, 200)}`);
   const { runStep } = await runStepModule();
   const deps = forInvocation(await getDeps(), context, { requestId: msg.requestId, traceparents: messageTrace(messageProperties(context)) });
-  deps.log(`step ${msg.step}, message ${msg.seq}`, { step: msg.step });
   await runStep(deps, msg);
 }
 

@@ -19,6 +19,8 @@ export class ApiClient {
     private readonly endpoint: string,
     /** A function key, sent as x-functions-key (the local host needs none). */
     private readonly key?: string,
+    /** An Entra ID access token for the app, sent as Authorization: Bearer (when the app checks tokens). */
+    private readonly token?: string,
   ) {}
 
   submit(request: unknown): Promise<Answer<StatusDocument>> {
@@ -53,14 +55,17 @@ export class ApiClient {
     try {
       res = await fetch(url, {
         method,
-        headers: { accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(this.key ? { "x-functions-key": this.key } : {}) },
+        headers: { accept: "application/json", ...(body !== undefined ? { "content-type": "application/json" } : {}), ...(this.key ? { "x-functions-key": this.key } : {}), ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
         body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
       });
     } catch (e) {
       throw new Unreachable(`could not reach ${url.origin}: ${(e as Error & { cause?: Error }).cause?.message ?? (e as Error).message}`);
     }
     const text = await res.text();
-    if (res.status === 401 || res.status === 403) throw new Unreachable(`${url.origin} refused the call (HTTP ${res.status}): set the function key in AKS_PROVISIONER_KEY`);
+    // The app's own refusals (a token, a caller's rights) carry its error; the host's carry none.
+    const appError = /"code":"(Unauthenticated|Forbidden)"/.exec(text)?.[0];
+    if (res.status === 401 && appError) throw new Unreachable(`${url.origin} refused the call (HTTP 401): ${JSON.parse(text).error.message}; set an access token for the app in AKS_PROVISIONER_TOKEN`);
+    if ((res.status === 401 || res.status === 403) && !appError) throw new Unreachable(`${url.origin} refused the call (HTTP ${res.status}): set the function key in AKS_PROVISIONER_KEY`);
     if (res.status >= 500) throw new Unreachable(`${url.origin} failed (HTTP ${res.status}): ${text.slice(0, 300)}`);
     let parsed: unknown;
     try {

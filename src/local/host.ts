@@ -61,6 +61,7 @@ export interface LocalHost {
   close(): Promise<void>;
 }
 
+export const NO_TOKEN_CHECK_WARNING = "warning: AUTH_AUDIENCE is not set: calls need no token and act as one local caller with every right (loopback only; set AUTH_AUDIENCE and AUTH_TENANT_ID, or AUTH_ISSUER and AUTH_JWKS_URI, to check tokens)";
 export const UNRESTRICTED_WARNING = "warning: ALLOWED_SCOPES is not set: requests may act on any subscription the credential reaches (allowed on the local host only)";
 
 /** Re-checks on the stand-in follow its (scaled-down) Retry-After; keep the floor low locally. */
@@ -75,6 +76,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   const deps = side.deps;
   // Unrestricted is for the local host only (the Functions app refuses to start without the setting).
   if (!deps.settings.allowedScopes && !opts.quiet) console.warn(UNRESTRICTED_WARNING);
+  if (!deps.settings.auth && !opts.quiet) console.warn(NO_TOKEN_CHECK_WARNING);
 
   const core = await loadApp();
   // What the worker sends the host: each line a function logs, under its invocation (as Application

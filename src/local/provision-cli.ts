@@ -23,7 +23,8 @@ const HELP = `usage:
 
 FILE          a request (docs/contract.md); submitted, then followed until it finishes
 --endpoint    the app's URL (https://APP.azurewebsites.net); the function key comes from
-              AKS_PROVISIONER_KEY. Without it, FILE runs on a local host of its own (its ARM is
+              AKS_PROVISIONER_KEY, an access token for the app (when it checks tokens) from
+              AKS_PROVISIONER_TOKEN. Without it, FILE runs on a local host of its own (its ARM is
               the local stand-in, or ARM_ENDPOINT), and status/list/cancel ask http://127.0.0.1:7071
               (npm start)
 -o, --output  json: the document on stdout as one line of JSON; table (default): for people
@@ -89,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, id, ...rest] = args.positionals;
-  const client = () => new ApiClient(args.endpoint ?? `http://127.0.0.1:${readLocalConfig(process.env).port}`, process.env.AKS_PROVISIONER_KEY);
+  const client = () => new ApiClient(args.endpoint ?? `http://127.0.0.1:${readLocalConfig(process.env).port}`, process.env.AKS_PROVISIONER_KEY, process.env.AKS_PROVISIONER_TOKEN);
   try {
     if (rest.length) throw new UsageError(`unexpected ${rest.join(" ")}`);
     if (command === "list" && !id) return await list(client(), args);
@@ -145,7 +146,7 @@ async function submitFile(file: string, args: Args): Promise<number> {
       console.error(`ARM: ${armEndpoint ?? `local stand-in at ${host.standIn!.endpoint}`}; Tables: Azurite on port ${host.azurite.port}; status page: ${host.url}/`);
       endpoint = host.url!;
     }
-    const api = new ApiClient(endpoint, args.endpoint ? process.env.AKS_PROVISIONER_KEY : undefined);
+    const api = new ApiClient(endpoint, args.endpoint ? process.env.AKS_PROVISIONER_KEY : undefined, process.env.AKS_PROVISIONER_TOKEN);
     if (args.plan) {
       const answer = await api.whatIf(text);
       if (answer.status !== 200) return rejected(answer.body as StatusDocument, args);
@@ -156,7 +157,7 @@ async function submitFile(file: string, args: Args): Promise<number> {
       const started = Date.now();
       const writesBefore = host?.standIn?.writes().length ?? 0;
       const submitted = await api.submit(body);
-      if (submitted.status === 400) return rejected(submitted.body, args);
+      if (submitted.status === 400 || submitted.status === 403) return rejected(submitted.body, args);
       if (submitted.status === 409) {
         console.error(`refused: ${submitted.body.error?.code}: ${submitted.body.error?.message}`);
         return EXIT.rejected;

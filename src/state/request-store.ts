@@ -9,7 +9,7 @@ import { encodeKey, findEntity, isStatus } from "./entity.js";
 const REQUEST_ROW = "request";
 const stepRow = (name: string) => `step:${encodeKey(name)}`;
 
-const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation", "postSent", "lastError", "created", "source", "notStarted"] as const;
+const JSON_FIELDS = ["body", "plan", "warnings", "error", "outputs", "operation", "postSent", "lastError", "created", "source", "notStarted", "requestedBy"] as const;
 
 /**
  * A Table property holds at most 64 KiB (32 K UTF-16 characters): a JSON field longer than a part is
@@ -55,16 +55,20 @@ function fromEntity<T>(e: TableEntityResult<Record<string, unknown>>): T {
 
 /** A list row from its selected properties, or undefined when one of them is not what it should be. */
 function listRow(e: Record<string, unknown>): RequestListRow | undefined {
-  const { id, operation, target, state, createdAt, updatedAt } = e;
+  const { id, operation, target, state, createdAt, updatedAt, requestedBy } = e;
   let op: unknown;
+  let by: unknown;
   try {
     op = typeof operation === "string" ? JSON.parse(operation) : undefined;
+    // Older rows have none; a row whose requester cannot be read is unreadable (its owner unknown).
+    by = typeof requestedBy === "string" ? JSON.parse(requestedBy) : undefined;
   } catch {
     return undefined;
   }
   const texts = [id, op, target, state, createdAt, updatedAt];
   if (!texts.every((t) => typeof t === "string")) return undefined;
-  return { id, operation: op, target, state, createdAt, updatedAt } as RequestListRow;
+  if (by !== undefined && (typeof by !== "object" || by === null)) return undefined;
+  return { id, operation: op, target, state, createdAt, updatedAt, ...(by ? { requestedBy: by } : {}) } as RequestListRow;
 }
 
 export class TableRequestStore implements RequestStore {
@@ -150,7 +154,7 @@ export class TableRequestStore implements RequestStore {
    */
   async listRequests(state: RequestState | undefined, limit: number): Promise<RequestList> {
     const filter = `RowKey eq '${REQUEST_ROW}'${state ? ` and state eq '${state.replace(/'/g, "''")}'` : ""}`;
-    const select: (keyof RequestListRow)[] = ["id", "operation", "target", "state", "createdAt", "updatedAt"];
+    const select: (keyof RequestListRow)[] = ["id", "operation", "target", "state", "createdAt", "updatedAt", "requestedBy"];
     const list: RequestList = { rows: [], unreadable: 0 };
     for await (const e of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select } })) {
       const row = listRow(e);

@@ -57,7 +57,8 @@ describe("status page in Chromium", { skip }, () => {
     await page.evaluate(() => ((window as any).notReloaded = true));
 
     host.bus.resume(QUEUES.steps);
-    await page.waitForFunction(() => [...document.querySelectorAll(".step .badge")].every((b) => b.textContent!.includes("Succeeded")), undefined, { timeout: 120_000 });
+    // Every step, then the request itself (it finishes just after its last step).
+    await page.waitForFunction(() => [...document.querySelectorAll(".step .badge, .summary .badge")].every((b) => b.textContent!.includes("Succeeded")), undefined, { timeout: 120_000 });
     assert.equal(await page.evaluate(() => (window as any).notReloaded), true, "updated in place, not reloaded");
     assert.equal(await page.locator("main").getAttribute("data-refresh"), null, "stops refreshing once finished");
     // Text alternatives: each bar says what it shows; dependencies link to their steps.

@@ -11,8 +11,8 @@ export function personInArm(host: () => LocalHost, clusterIdOf: (name: string) =
   /** One call, with the api-version the app itself used for that type. */
   function arm(method: string, id: string, body?: unknown): Promise<{ status: number; body: any }> {
     const standIn = host().standIn!;
-    const type = id.includes("/agentPools/") ? "/agentPools/" : "/managedClusters/";
-    const apiVersion = standIn.requests.find((r) => r.path.includes(type) && r.apiVersion)!.apiVersion;
+    // Agent pools are served by the same resource provider version as their cluster.
+    const apiVersion = standIn.requests.find((r) => /\/managedClusters\//i.test(r.path) && r.apiVersion)!.apiVersion;
     const url = new URL(`${id}?api-version=${apiVersion}`, standIn.endpoint);
     return new Promise((resolve, reject) => {
       const req = https.request(url, { method, ca: standIn.caPem, headers: { authorization: "Bearer a-person", "content-type": "application/json" } }, (res) => {

@@ -136,6 +136,21 @@ describe("infra/: the Bicep templates azd deploys", () => {
     assert.match(read("azure.yaml"), /postdeploy:\s+posix:\s+shell: sh\s+run: \.\/infra\/hooks\/postdeploy\.sh/);
   });
 
+  it("callers: the audience and the caller policy are required parameters, set as app settings; the preprovision hook creates or takes the app registration and its app roles", () => {
+    assert.match(main, /@minLength\(1\)\n@description\([^\n]+\)\nparam authAudience string\n/);
+    assert.match(main, /@minLength\(1\)\n@description\([^\n]+\)\nparam callerPolicy string\n/);
+    assert.match(main, /param authTenantId string = tenant\(\)\.tenantId/);
+    const parameters = JSON.parse(read("infra/main.parameters.json")).parameters;
+    assert.deepEqual([parameters.authAudience.value, parameters.callerPolicy.value], ["${AUTH_AUDIENCE}", "${CALLER_POLICY}"]);
+    const settings = block(api, "var appSettings =");
+    assert.match(settings, /AUTH_AUDIENCE: authAudience\n\s+AUTH_TENANT_ID: authTenantId\n\s+CALLER_POLICY: callerPolicy/);
+    assert.match(read("azure.yaml"), /preprovision:\s+posix:\s+shell: sh\s+run: \.\/infra\/hooks\/app-registration\.sh/);
+    const hook = read("infra/hooks/app-registration.sh");
+    assert.match(hook, /az ad app update --id "\$app_id" --identifier-uris "api:\/\/\$app_id"/);
+    assert.match(hook, /az ad app update --id "\$app_id" --app-roles "\$roles"/);
+    assert.match(hook, /azd env set AUTH_AUDIENCE "api:\/\/\$app_id,\$app_id"/);
+  });
+
   it("AVM modules are pinned to a version; names come from abbreviations.json and the resource token", () => {
     const refs = files("infra").flatMap((f) => [...read(f).matchAll(/'br\/public:([^']+)'/g)].map((m) => m[1]));
     assert.ok(refs.length >= 6);

@@ -11,6 +11,7 @@ import type { LocalHost } from "../../src/local/host.js";
 import { QUEUES } from "../../src/app/queue.js";
 import { startTestHost, waitForRequest } from "../helpers/local.js";
 import { example, SUB } from "../helpers/examples.js";
+import { startTokenIssuer, type TokenIssuer } from "../helpers/tokens.js";
 
 const doc = openApiDocument() as any;
 const METHODS = ["get", "post", "put", "patch", "delete"];
@@ -60,18 +61,37 @@ describe("every documented answer of every route, on the local host", () => {
   const held = { ...good, requestId: "walk-held", cluster: { ...good.cluster, name: "aks-walk-held" } };
   const invalid = { operation: "create", cluster: { subscriptionId: "x", resourceGroup: "rg", name: "a", location: "westus2" }, nodePools: [] };
 
+  // With the token check on: an admin who may do everything, and a viewer who sees every request but may only upgrade node images.
+  let issuer: TokenIssuer;
+  let admin: string;
+  let viewer: string;
+  const people = {
+    admin: { oid: "cccccccc-0000-0000-0000-000000000003", upn: "ops@platform.example", name: "Ops", roles: ["Admin"] },
+    viewer: { oid: "dddddddd-0000-0000-0000-000000000004", upn: "viewer@team.example", name: "Viewer", roles: ["Elsewhere"] },
+  };
   before(async () => {
-    host = await startTestHost({ httpPort: 0 });
-    await fetch(`${host.url}/api/requests`, { method: "POST", body: JSON.stringify(good) });
+    issuer = await startTokenIssuer();
+    [admin, viewer] = await Promise.all([issuer.mint(people.admin), issuer.mint(people.viewer)]);
+    const callerPolicy = {
+      roles: {
+        Admin: { operations: ["*" as const], scopes: [`/subscriptions/${SUB}`], requests: "scopes" as const },
+        Elsewhere: { operations: ["upgradeNodeImages" as const], scopes: [`/subscriptions/${SUB}`], requests: "read" as const },
+      },
+    };
+    host = await startTestHost({ httpPort: 0, settings: { auth: issuer.settings, callerPolicy } });
+    await fetch(`${host.url}/api/requests`, { method: "POST", headers: { authorization: `Bearer ${admin}` }, body: JSON.stringify(good) });
     await waitForRequest(host, "walk-ok");
   });
-  after(async () => host.close());
+  after(async () => {
+    await host.close();
+    await issuer.close();
+  });
 
   /** Calls one operation and checks the answer against the document; returns the body. */
-  async function call(operationId: string, expect: number, { params = {}, query = "", body }: { params?: Record<string, string>; query?: string; body?: unknown } = {}) {
+  async function call(operationId: string, expect: number, { params = {}, query = "", body, token = admin }: { params?: Record<string, string>; query?: string; body?: unknown; token?: string | null } = {}) {
     const { path, method, op } = operations.find((o) => o.op.operationId === operationId)!;
     const url = `${host.url}/api${path.replace(/\{([^}]+)\}/g, (_, p) => encodeURIComponent(params[p]))}${query}`;
-    const res = await fetch(url, { method: method.toUpperCase(), body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(url, { method: method.toUpperCase(), headers: token ? { authorization: `Bearer ${token}` } : {}, body: body === undefined ? undefined : JSON.stringify(body) });
     const text = await res.text();
     assert.equal(res.status, expect, `${operationId}: ${text.slice(0, 500)}`);
     const documented = op.responses[String(res.status)];
@@ -104,7 +124,7 @@ describe("every documented answer of every route, on the local host", () => {
     assert.equal((await call("getRequest", 200, { params: { id: "walk-ok" } })).status, "Succeeded");
     await call("getRequest", 404, { params: { id: "nothing-here" } });
     host.bus.pause(QUEUES.steps);
-    await fetch(`${host.url}/api/requests`, { method: "POST", body: JSON.stringify(held) });
+    await fetch(`${host.url}/api/requests`, { method: "POST", headers: { authorization: `Bearer ${admin}` }, body: JSON.stringify(held) });
     assert.equal((await call("cancelRequest", 202, { params: { id: "walk-held" } })).status, "Canceled");
     host.bus.resume(QUEUES.steps);
     await call("cancelRequest", 404, { params: { id: "nothing-here" } });
@@ -114,7 +134,12 @@ describe("every documented answer of every route, on the local host", () => {
     assert.match(await call("statusListPage", 200, { query: "?state=Succeeded" }), /walk-ok/);
     assert.match(await call("statusRequestPage", 200, { params: { id: "walk-ok" } }), /Request walk-ok/);
     await call("statusRequestPage", 404, { params: { id: "nothing-here" } });
-    assert.equal((await call("getOpenApi", 200)).openapi, "3.1.0");
+    assert.equal((await call("getOpenApi", 200, { token: null })).openapi, "3.1.0");
+    // Without a token every other route answers 401; a caller without the rights, 403.
+    for (const { op } of operations.filter((o) => o.op.responses["401"]))
+      await call(op.operationId, 401, { token: null, params: { id: "walk-ok", subscriptionId: SUB, resourceGroup: "rg", name: "aks-walk" }, body: op.operationId === "postRequest" ? good : undefined });
+    await call("postRequest", 403, { token: viewer, body: { ...good, requestId: "walk-refused" } });
+    await call("cancelRequest", 403, { token: viewer, params: { id: "walk-ok" } });
 
     const documented = operations.flatMap(({ op }) => Object.keys(op.responses).map((code) => `${op.operationId} ${code}`));
     assert.deepEqual([...seen].sort(), documented.sort(), "every documented answer was seen");

@@ -1,0 +1,181 @@
+// Callers by identity, on the local host with the token check on: tokens minted here with a local
+// key set (served as a JWKS over HTTP, as Entra ID publishes its keys), CALLER_POLICY giving two teams
+// disjoint resource groups and an admin the subscription. Each rule is proved on HTTP and the queue,
+// and every refusal makes zero ARM requests.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { UnsecuredJWT } from "jose";
+import { QUEUES } from "../../src/app/queue.js";
+import type { CallerPolicy } from "../../src/domain/caller.js";
+import type { LocalHost } from "../../src/local/host.js";
+import { startTestHost, waitForRequest } from "../helpers/local.js";
+import { example, SUB } from "../helpers/examples.js";
+import { AUDIENCE, ISSUER, startTokenIssuer, TENANT, type MintOptions, type TokenIssuer } from "../helpers/tokens.js";
+
+const rg = (name: string) => `/subscriptions/${SUB}/resourceGroups/${name}`;
+const POLICY: CallerPolicy = {
+  roles: {
+    "Team.A": { operations: ["*"], scopes: [rg("rg-team-a*")], requests: "own" },
+    "Team.B": { operations: ["create", "delete", "setPrivateCluster"], scopes: [rg("rg-team-b")], requests: "own" },
+    "Platform.Admin": { operations: ["*"], scopes: [`/subscriptions/${SUB}`], requests: "scopes" },
+  },
+};
+const PEOPLE = {
+  alice: { oid: "aaaaaaaa-0000-0000-0000-000000000001", upn: "alice@team-a.example", name: "Alice", roles: ["Team.A"] },
+  bob: { oid: "bbbbbbbb-0000-0000-0000-000000000002", upn: "bob@team-b.example", name: "Bob", roles: ["Team.B"] },
+  admin: { oid: "cccccccc-0000-0000-0000-000000000003", upn: "ops@platform.example", name: "Ops", roles: ["Platform.Admin"] },
+};
+
+describe("callers by identity: tokens, CALLER_POLICY, requestedBy", () => {
+  let host: LocalHost;
+  let issuer: TokenIssuer;
+  const logs: Record<string, unknown>[] = [];
+
+  before(async () => {
+    issuer = await startTokenIssuer();
+    host = await startTestHost({
+      httpPort: 0,
+      settings: { allowedScopes: [`/subscriptions/${SUB}`.toLowerCase()], auth: issuer.settings, callerPolicy: POLICY },
+      onLog: (line) => logs.push(JSON.parse(line)),
+    });
+  });
+  after(async () => {
+    await host?.close();
+    await issuer?.close();
+  });
+
+  const mint = (who: keyof typeof PEOPLE, change: MintOptions = {}) => issuer.mint(PEOPLE[who], change);
+  const call = async (method: string, path: string, token?: string, body?: unknown) => {
+    const res = await fetch(`${host.url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {}, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, body: text.startsWith("{") ? JSON.parse(text) : text };
+  };
+  const create = (id: string, group: string) => ({ ...example("pod-sandboxing.json"), requestId: id, cluster: { ...example("pod-sandboxing.json").cluster, resourceGroup: group, name: `aks-${id}` } });
+  /** Sends as another system does: the token in the message's application property. */
+  const sendMessage = async (id: string, body: unknown, properties: Record<string, string>) => {
+    await host.bus.send(QUEUES.requests, [{ body: JSON.stringify(body), messageId: `msg-${id}`, applicationProperties: properties }]);
+    await host.bus.whenIdle();
+  };
+  const armRequests = () => host.standIn!.requests.length;
+
+  it("each team creates in its own scopes, over HTTP and the queue; who asked is in the status document and every log line of the request", async () => {
+    const posted = await call("POST", "/api/requests", await mint("alice"), create("alice-1", "rg-team-a-apps"));
+    assert.equal(posted.status, 202, JSON.stringify(posted.body));
+    const done = await waitForRequest(host, "alice-1");
+    assert.equal(done.state, "Succeeded", JSON.stringify(done.error));
+    assert.deepEqual(done.requestedBy, { via: "http", objectId: PEOPLE.alice.oid, appId: "caller-app", userPrincipalName: PEOPLE.alice.upn, displayName: "Alice", roles: ["Team.A"] });
+
+    await sendMessage("bob-1", create("bob-1", "rg-team-b"), { authorization: `Bearer ${await mint("bob")}` });
+    const bobs = await waitForRequest(host, "bob-1");
+    assert.equal(bobs.state, "Succeeded", JSON.stringify(bobs.error));
+    assert.equal(bobs.requestedBy?.via, "queue");
+    assert.equal(bobs.requestedBy?.userPrincipalName, PEOPLE.bob.upn);
+
+    const lines = logs.filter((l) => l.requestId === "alice-1");
+    assert.ok(lines.length > 3);
+    for (const l of lines) assert.match(String(l.requestedBy), /^alice@team-a\.example, oid aaaaaaaa-.*, via http$/, JSON.stringify(l));
+    const page = await call("GET", "/requests/alice-1", await mint("alice"));
+    assert.match(page.body, /Requested by alice@team-a\.example, oid aaaaaaaa-0000-0000-0000-000000000001, via http\./);
+  });
+
+  it("a request outside its caller's scopes or operations is refused with the field path: 403 on HTTP, Rejected on the queue, zero ARM requests", async () => {
+    const before = armRequests();
+    const http403 = await call("POST", "/api/requests", await mint("alice"), create("alice-in-b", "rg-team-b"));
+    assert.equal(http403.status, 403);
+    assert.equal(http403.headers.get("x-ms-error-code"), "Forbidden");
+    assert.deepEqual(http403.body.error.details.map((d: { target: string }) => d.target), ["cluster"]);
+    assert.match(http403.body.error.details[0].message, /outside the scopes alice@team-a\.example may act on/);
+    assert.equal((await call("GET", "/api/requests/alice-in-b", await mint("alice"))).status, 404, "nothing recorded for a refused POST");
+    const plan = await call("POST", "/api/requests?whatIf=true", await mint("alice"), create("alice-in-b", "rg-team-b"));
+    assert.equal(plan.status, 403, "no plan shown either");
+
+    const op = await call("POST", "/api/requests", await mint("bob"), { operation: "addSandboxPool", requestId: "bob-pool", cluster: { subscriptionId: SUB, resourceGroup: "rg-team-b", name: "aks-bob-1" }, nodePools: [{ name: "kata2", mode: "User", vmSize: "Standard_D4s_v3", count: 1, osSku: "AzureLinux", workloadRuntime: "KataVmIsolation" }] });
+    assert.equal(op.status, 403);
+    assert.deepEqual(op.body.error.details.map((d: { target: string }) => d.target), ["operation"]);
+
+    await sendMessage("bob-in-a", create("bob-in-a", "rg-team-a-apps"), { authorization: `Bearer ${await mint("bob")}` });
+    const queued = await call("GET", "/api/requests/bob-in-a", await mint("bob"));
+    assert.equal(queued.status, 200, "the sender sees its refused message");
+    assert.equal(queued.body.state, "Rejected");
+    assert.equal(queued.body.error.code, "Forbidden");
+    assert.deepEqual(queued.body.error.details.map((d: { target: string }) => d.target), ["cluster"]);
+    assert.equal(armRequests(), before, "zero ARM requests for every refusal");
+    assert.equal(host.bus.deadLetters(QUEUES.requests).length, 0, "refused messages are completed, not dead-lettered");
+  });
+
+  it("reads, cancel and delete: each team sees and acts on its own requests only; the admin role on every request in its scopes", async () => {
+    const [alice, bob, admin] = await Promise.all([mint("alice"), mint("bob"), mint("admin")]);
+    const ids = async (token: string) => (await call("GET", "/api/requests", token)).body.value.map((r: { id: string }) => r.id).sort();
+    assert.deepEqual(await ids(alice), ["alice-1"]);
+    assert.deepEqual(await ids(bob), ["bob-1", "bob-in-a"]);
+    assert.deepEqual(await ids(admin), ["alice-1", "bob-1", "bob-in-a"]);
+    assert.equal((await call("GET", "/api/requests/alice-1", bob)).status, 404);
+    assert.equal((await call("GET", "/api/requests/alice-1", admin)).status, 200);
+    assert.equal((await call("POST", "/api/requests/alice-1:cancel", bob)).status, 404);
+    assert.equal((await call("POST", "/api/requests/alice-1:cancel", admin)).status, 409, "allowed, but it has already finished");
+    assert.equal((await call("GET", `/api/clusters/${SUB}/rg-team-a-apps/aks-alice-1`, bob)).status, 404);
+    assert.equal((await call("GET", `/api/clusters/${SUB}/rg-team-a-apps/aks-alice-1`, alice)).status, 200);
+    const listPage = await call("GET", "/", bob);
+    assert.doesNotMatch(listPage.body, /alice-1/);
+    assert.equal((await call("GET", "/requests/alice-1", bob)).status, 404);
+
+    const before = armRequests();
+    const bobDeletes = await call("POST", "/api/requests", bob, { operation: "delete", requestId: "bob-deletes-alice", deletes: "alice-1", confirm: true });
+    assert.equal(bobDeletes.status, 400);
+    assert.equal(bobDeletes.body.error.details[0].message, "no request with id 'alice-1' is known", "another team's request is not even known");
+    assert.equal(armRequests(), before);
+    const adminDeletes = await call("POST", "/api/requests", admin, { operation: "delete", requestId: "admin-deletes-alice", deletes: "alice-1", confirm: true });
+    assert.equal(adminDeletes.status, 202, JSON.stringify(adminDeletes.body));
+    assert.equal((await waitForRequest(host, "admin-deletes-alice")).state, "Succeeded");
+  });
+
+  it("a bad token on either path: a clear error, nothing recorded over HTTP, Rejected (Unauthenticated) on the queue, nothing written", async () => {
+    const cases: [string, () => Promise<string | undefined>, RegExp][] = [
+      ["no token", async () => undefined, /no (bearer )?token/],
+      ["malformed", async () => "not.a-token", /not a well-formed signed JWT/],
+      ["wrong signature", () => mint("alice", { forged: true }), /signature does not verify/],
+      ["wrong issuer", () => mint("alice", { issuer: "https://login.microsoftonline.com/99999999-0000-0000-0000-000000000000/v2.0" }), /not issued by this app's tenant/],
+      ["expired", () => mint("alice", { expires: Math.floor(Date.now() / 1000) - 3600 }), /expired/],
+      ["wrong audience", () => mint("alice", { audience: "api://another-app" }), /not for this app/],
+      ["wrong tenant", () => mint("alice", { claims: { tid: "99999999-0000-0000-0000-000000000000" } }), /of tenant 99999999-.*not this app's/],
+      ["unsigned (alg none)", async () => new UnsecuredJWT({ oid: PEOPLE.admin.oid, roles: ["Platform.Admin"], tid: TENANT }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime("10m").encode(), /not a well-formed|algorithm/],
+    ];
+    const before = armRequests();
+    for (const [name, token, why] of cases) {
+      const posted = await call("POST", "/api/requests", await token(), create(`bad-${name.replace(/\W+/g, "-")}`, "rg-team-a-apps"));
+      assert.equal(posted.status, 401, name);
+      assert.equal(posted.body.error.code, "Unauthenticated", name);
+      assert.match(posted.body.error.message, why, name);
+      assert.match(posted.headers.get("www-authenticate") ?? "", /^Bearer error="invalid_token"/, name);
+      assert.equal((await call("GET", "/api/requests", await token())).status, 401, `${name}: reads too`);
+
+      const id = `badq-${name.replace(/\W+/g, "-")}`;
+      const t = await token();
+      await sendMessage(id, create(id, "rg-team-a-apps"), t ? { authorization: `Bearer ${t}` } : {});
+      const rec = (await host.deps.requests.getRequest(id))!;
+      assert.equal(rec.state, "Rejected", name);
+      assert.equal(rec.error?.code, "Unauthenticated", name);
+      assert.match(rec.error!.details![0].message, why, name);
+      assert.equal(rec.requestedBy, undefined);
+    }
+    // The token sent, but in the wrong property.
+    await sendMessage("badq-wrong-property", create("badq-wrong-property", "rg-team-a-apps"), { token: `Bearer ${await mint("alice")}` });
+    const misplaced = (await host.deps.requests.getRequest("badq-wrong-property"))!;
+    assert.equal(misplaced.error?.code, "Unauthenticated");
+    assert.match(misplaced.error!.details![0].message, /a token was found in property 'token': it belongs in 'authorization'/);
+    assert.equal(armRequests(), before, "nothing reached ARM");
+  });
+});
+
+describe("the local host without a token check", () => {
+  it("acts as one local caller with every right, recorded as such", async () => {
+    const host = await startTestHost({ httpPort: 0 });
+    try {
+      const res = await fetch(`${host.url}/api/requests`, { method: "POST", body: JSON.stringify({ ...example("pod-sandboxing.json"), requestId: "local-1" }) });
+      assert.equal(res.status, 202);
+      assert.deepEqual((await waitForRequest(host, "local-1")).requestedBy, { via: "local", displayName: "local caller (no token check)" });
+    } finally {
+      await host.close();
+    }
+  });
+});
