@@ -13,7 +13,9 @@
 // - cold: a fresh process that loads the app as the Functions worker does (functions-core present,
 //   every function registered): the bundle dist/main.mjs vs the unbundled sources (tsx) vs bare
 //   `node`, wall time of the whole process, median of 5;
-// - page: the status page's weight: bytes over the wire of the list and of a finished request's page.
+// - page: the status page's weight: bytes over the wire of the list and of a finished request's page;
+// - drift: one sweep of BENCH_DRIFT_CLUSTERS (default 100) held clusters (ARM reads, writes, time),
+//   and event → drift visible on the cluster document (bench/drift.ts).
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
@@ -26,6 +28,7 @@ import { startLocalHost, type LocalHost } from "../src/local/host.js";
 import { waitForRequest } from "../test/helpers/local.js";
 import { example, exampleNames, SUB } from "../test/helpers/examples.js";
 import { pacingBench } from "./pacing.js";
+import { driftBench } from "./drift.js";
 import { ARM_RATE_LIMITS, isAksWrite, subscriptionOf } from "../src/domain/arm-limits.js";
 import { OTHER_SUB } from "../test/helpers/pacing.js";
 
@@ -245,7 +248,7 @@ async function statusPage(): Promise<void> {
   }
 }
 
-const SECTIONS: Record<string, () => Promise<void> | void> = { latency: latencyTable, e2e: endToEnd, busy: busyPerCluster, scale, cold: coldStart, page: statusPage, pacing: pacingBench };
+const SECTIONS: Record<string, () => Promise<void> | void> = { latency: latencyTable, e2e: endToEnd, busy: busyPerCluster, scale, cold: coldStart, page: statusPage, pacing: pacingBench, drift: () => driftBench(TIME_SCALE) };
 const chosen = process.argv.slice(2);
 const unknown = chosen.filter((c) => !(c in SECTIONS));
 if (unknown.length) {

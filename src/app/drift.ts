@@ -156,19 +156,29 @@ function describeHeld(d: DesiredState): string {
 }
 
 /** The sweep: every held cluster read once and compared, for the events that never arrive. */
-export async function sweepDrift(deps: AppDeps): Promise<{ clusters: number; reads: number; drifted: number }> {
+// One after another, not in parallel: a sweep stays far below ARM's 25 reads a second per
+// subscription, and a 429 is answered by the SDK pipeline's own throttling retry (Retry-After).
+// A cluster whose read or compare fails is logged and left to the next sweep or event; it does not
+// end the sweep for the others.
+export async function sweepDrift(deps: AppDeps): Promise<{ clusters: number; reads: number; drifted: number; failed: number }> {
   let reads = 0;
   let drifted = 0;
+  let failed = 0;
   const held = (await deps.clusters.list()).filter((r) => r.desired);
   for (const rec of held) {
     const id = clusterId(rec.subscriptionId, rec.resourceGroup, rec.name);
-    const mc = (await deps.arm.read({ kind: "managedCluster", id })) as ManagedCluster | undefined;
-    reads++;
-    const outcome = await checkDrift(deps, id, mc, "sweep");
-    if (outcome === "drift-recorded" || (outcome === "unchanged" && driftOf(await deps.clusters.get(rec.subscriptionId, rec.resourceGroup, rec.name)).length)) drifted++;
+    try {
+      reads++;
+      const mc = (await deps.arm.read({ kind: "managedCluster", id })) as ManagedCluster | undefined;
+      const outcome = await checkDrift(deps, id, mc, "sweep");
+      if (outcome === "drift-recorded" || (outcome === "unchanged" && driftOf(await deps.clusters.get(rec.subscriptionId, rec.resourceGroup, rec.name)).length)) drifted++;
+    } catch (e) {
+      failed++;
+      deps.log(`drift sweep: ${id} not checked: ${e instanceof Error ? e.message : String(e)}`, { level: "warning", requestId: desiredOf(rec)?.heldBy });
+    }
   }
-  deps.log(`drift sweep: ${held.length} held clusters, ${reads} ARM reads, ${drifted} drifted`);
-  return { clusters: held.length, reads, drifted };
+  deps.log(`drift sweep: ${held.length} held clusters, ${reads} ARM reads, ${drifted} drifted${failed ? `, ${failed} not checked` : ""}`);
+  return { clusters: held.length, reads, drifted, failed };
 }
 
 export interface DriftedCluster {

@@ -37,6 +37,8 @@ describe("drift: the hardened state held, changes outside the app seen and resto
   let host: LocalHost;
   const logs: { requestId?: string; message: string }[] = [];
   before(async () => (host = await startTestHost({ httpPort: 0, onLog: (line) => logs.push(JSON.parse(line)) })));
+  // The sweep as the driftSweep timer runs it, its log lines kept with the functions' own.
+  const sweep = () => sweepDrift({ ...host.deps, log: (message, data) => logs.push({ message, ...data }) });
   after(async () => host.close());
 
   const { changeCluster, deletePool } = personInArm(() => host, idOf);
@@ -112,7 +114,7 @@ describe("drift: the hardened state held, changes outside the app seen and resto
     const held = (await host.deps.clusters.list()).filter((r) => r.desired).length;
     const requestsBefore = host.standIn!.requests.length;
     const writesBefore = armWrites(host).length;
-    const swept = await sweepDrift(host.deps);
+    const swept = await sweep();
     await host.bus.whenIdle();
     assert.equal(swept.clusters, held);
     assert.equal(swept.reads, held);
@@ -124,11 +126,25 @@ describe("drift: the hardened state held, changes outside the app seen and resto
     assert.ok(Object.values(drift).every((e) => e.via === "sweep"));
     assert.equal(swept.drifted, 2, "drift-a (still drifted) and drift-b");
 
+    assert.equal(logs.filter((l) => /^cluster drift-b drifted:/.test(l.message)).length, 1, "the sweep logs the change once");
     // A second sweep finds the same: the entries (and their detection times) stay, nothing logged again.
     const logged = logs.length;
-    await sweepDrift(host.deps);
+    await sweep();
     assert.deepEqual(Object.values(await driftOf("drift-b")).map((e) => e.detectedAt), Object.values(drift).map((e) => e.detectedAt));
     assert.equal(logs.slice(logged).filter((l) => /drifted:/.test(l.message)).length, 0);
+  });
+
+  it("a cluster whose read fails is left for the next sweep; the others are still checked", async () => {
+    const held = (await host.deps.clusters.list()).filter((r) => r.desired).length;
+    assert.ok(held >= 2, "needs two held clusters from the tests above");
+    host.standIn!.addFault({ method: "GET", path: /\/managedClusters\/drift-a$/, status: 403, code: "AuthorizationFailed", message: "The client does not have authorization to perform action read", times: 1 });
+    const logged = logs.length;
+    const swept = await sweep();
+    assert.equal(swept.failed, 1);
+    assert.equal(swept.reads, held, "every held cluster was still read");
+    assert.ok(logs.slice(logged).some((l) => /drift-a not checked: .*authori[sz]ation/i.test(l.message)), "the failed cluster is named in the log");
+    assert.ok(Object.keys(await driftOf("drift-b")).length > 0, "drift-b still checked and still drifted");
+    assert.equal((await sweep()).failed, 0, "the next sweep reads it again");
   });
 
   it("a change made by one of the app's own requests is not drift: it becomes the desired state", async () => {
@@ -138,7 +154,7 @@ describe("drift: the hardened state held, changes outside the app seen and resto
     const change = await provision(host, { operation: "setPrivateCluster", requestId: "drift-c-public", cluster: { subscriptionId: SUB, resourceGroup: RG, name: "drift-c" }, apiServer: { access: "vnetIntegration", private: false } });
     assert.equal(change.state, "Succeeded", JSON.stringify(change.error));
     await postEvents(host, writeEvent(idOf("drift-c")));
-    await sweepDrift(host.deps);
+    await sweep();
     const after = (await doc("drift-c")).desired!;
     assert.deepEqual((await doc("drift-c")).drift, []);
     assert.equal(after.settings.enablePrivateCluster, false);
@@ -155,7 +171,7 @@ describe("drift: the hardened state held, changes outside the app seen and resto
       await postEvents(host, resourceEvent(`${id}/agentPools/user`, "Delete"));
       await postEvents(host, resourceEvent(id, "Delete"));
     }
-    await sweepDrift(host.deps);
+    await sweep();
     await host.bus.whenIdle();
     assert.equal(armWrites(host).length, writesBefore);
     for (const name of ["not-held", "foreign"]) {
@@ -175,7 +191,7 @@ describe("drift: the hardened state held, changes outside the app seen and resto
     const writesBefore = armWrites(host).length;
     // A storm: Event Grid's retries and the sweep, all about the one change.
     for (let i = 0; i < 5; i++) await postEvents(host, resourceEvent(`${id}/agentPools/kata1`, "Delete"));
-    await sweepDrift(host.deps);
+    await sweep();
     const restoreId = restoreRequestId(id, "pool-kata1", 1);
     const restored = await waitForRequest(host, restoreId);
     assert.equal(restored.state, "Succeeded", JSON.stringify(restored.error));
@@ -221,7 +237,7 @@ describe("drift: the hardened state held, changes outside the app seen and resto
       await deletePool("drift-r", "kata1");
       const writesBefore = armWrites(host).length;
       await postEvents(host, resourceEvent(`${id}/agentPools/kata1`, "Delete"));
-      await sweepDrift(host.deps);
+      await sweep();
       const entry = (await driftOf("drift-r"))["agentPoolProfiles[kata1]"];
       assert.match(entry.restore ?? "", /^given up: restored 1 time\(s\) within 1 h/);
       assert.equal(await host.deps.requests.getRequest(restoreRequestId(id, "pool-kata1", 2)), undefined);
