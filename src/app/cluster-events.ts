@@ -5,9 +5,11 @@
 // change's generation: five events announcing one change make one request, so one upgrade per pool.
 // Changes this app makes itself are re-imaged by the request that made them, never twice.
 import { createHash } from "node:crypto";
-import { toClusterEvent, type ClusterEvent } from "../domain/events.js";
+import { toClusterEvent, toResourceEvent, type ClusterEvent, type ResourceEvent } from "../domain/events.js";
+import type { HeldResource } from "../domain/held-resources.js";
+import { isSameOrUnder } from "../domain/resource-kinds.js";
 import { isManaged } from "../domain/managed.js";
-import { parseResourceId } from "../domain/naming.js";
+import { clusterId, parseResourceId } from "../domain/naming.js";
 import { NODE_IMAGES_STEP } from "../domain/steps/node-image.js";
 import { OWN_REQUEST_VIA, QUEUES } from "./queue.js";
 import { withRetryOnConflict } from "./optimistic.js";
@@ -33,6 +35,8 @@ export type EventOutcome =
  */
 export async function handleClusterEvent(deps: AppDeps, raw: unknown): Promise<EventOutcome> {
   const ev = toClusterEvent(raw, deps.now());
+  const held = ev ? undefined : toResourceEvent(raw);
+  if (held) return onResourceChange(deps, held);
   if (!ev) {
     deps.log(`event ignored: not a well-formed cluster event (${describe(raw)})`);
     return "ignored";
@@ -57,7 +61,7 @@ async function onClusterWrite(deps: AppDeps, ev: ClusterEvent): Promise<EventOut
   if (!mc) return "ignored";
   if (!isManaged(mc)) return ignoreUnmanaged(deps, ev);
   const noted = await noteClusterSettings(deps, mc);
-  const drift = await checkDrift(deps, ev.clusterId, mc, "event");
+  const drift = await checkDrift(deps, ev.clusterId, "event", { cluster: { mc } });
   if (noted.firstSeen) return "recorded-first-sight";
   if (!noted.changed) return "unchanged";
   if (await ownChangeInProgress(deps, noted.record.lastRequestId)) return "own-change";
@@ -76,7 +80,20 @@ async function onHeldResourceChange(deps: AppDeps, ev: ClusterEvent): Promise<Ev
   const { subscriptionId, resourceGroup, name } = parseResourceId(ev.clusterId);
   if (!desiredOf(await deps.clusters.get(subscriptionId, resourceGroup, name))) return "ignored";
   const mc = await deps.arm.read({ kind: "managedCluster", id: ev.clusterId });
-  await checkDrift(deps, ev.clusterId, mc, "event");
+  await checkDrift(deps, ev.clusterId, "event", { cluster: { mc } });
+  return "drift-checked";
+}
+
+/**
+ * A registry, endpoint, DNS zone, link, record, role assignment or NSG rule written or deleted: the
+ * clusters that hold it (or a resource under it: a deleted zone takes its records) read it again,
+ * one ARM read per held resource, never a write. Nobody holds it: acknowledged, nothing read.
+ */
+async function onResourceChange(deps: AppDeps, ev: ResourceEvent): Promise<EventOutcome> {
+  const touched = (r: HeldResource) => isSameOrUnder(r.resourceId, ev.resourceId);
+  const holders = (await deps.clusters.list()).filter((rec) => desiredOf(rec)?.resources?.some(touched));
+  if (!holders.length) return "ignored";
+  for (const rec of holders) await checkDrift(deps, clusterId(rec.subscriptionId, rec.resourceGroup, rec.name), "event", { resources: touched });
   return "drift-checked";
 }
 

@@ -9,13 +9,17 @@ import { createHash } from "node:crypto";
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { ClusterRequest } from "../domain/contract.js";
 import { differences, nextDesiredState, restoreOf, type DesiredState, type DriftEntry, type DriftPolicy, type DriftVia } from "../domain/desired-state.js";
-import { clusterId, parseResourceId } from "../domain/naming.js";
+import { HELD_STEPS, resourceDrift, resourceSetting, stepOfSetting, type HeldResource } from "../domain/held-resources.js";
+import { clusterId, parseResourceId, sameId } from "../domain/naming.js";
 import { LOCAL_CALLER, maySeeResource, type Caller } from "../domain/caller.js";
-import type { ClusterRecord, RequestRecord } from "../domain/records.js";
+import type { ClusterRecord, RequestRecord, StepRecord } from "../domain/records.js";
+import type { Decision } from "../domain/step.js";
 import type { AppDeps } from "./deps.js";
 import { withRetryOnConflict } from "./optimistic.js";
 import { OWN_REQUEST_VIA, QUEUES } from "./queue.js";
 import { isTerminal } from "./status.js";
+import { planOf } from "./plan-of.js";
+import { contextFor } from "./step-context.js";
 
 /** The give-up rule: a setting restored this many times within the window is not restored again. */
 export const DEFAULT_RESTORE_LIMIT = { max: 3, windowMs: 24 * 3600_000 };
@@ -37,16 +41,25 @@ export async function holdDesiredState(deps: AppDeps, req: RequestRecord): Promi
   const { subscriptionId, resourceGroup, name } = body.cluster;
   const mc = (await deps.arm.read({ kind: "managedCluster", id: clusterId(subscriptionId, resourceGroup, name) })) as ManagedCluster | undefined;
   if (!mc?.id) return;
+  const made: HeldResource[] = (await deps.requests.getSteps(req.id))
+    .filter((r) => HELD_STEPS.has(r.name) && r.state === "Succeeded" && r.resourceId)
+    .map((r) => ({ step: r.name, resourceId: r.resourceId!, requestId: req.id }));
+  const madeAgain = (e: DriftEntry) => made.some((m) => sameId(m.resourceId, e.resourceId));
   await withRetryOnConflict(`desired state of ${name}`, async () => {
     const rec = await deps.clusters.get(subscriptionId, resourceGroup, name);
     if (!rec) return;
     const before = desiredOf(rec);
     if (before?.heldBy === req.id) return;
-    const next = nextDesiredState(before, { ...body, requestId: req.id }, mc, body.driftPolicy);
+    // A restore (the request that made a resource, narrowed to its steps): what is held stays as
+    // it was; the resources it made again are no longer drift.
+    const restoring = !!body.onlySteps && !!before;
+    const next = restoring ? before : nextDesiredState(before, { ...body, requestId: req.id }, mc, body.driftPolicy, made);
     if (!next) return;
-    const left = driftAgainst(next, mc, driftOf(rec), { via: "sweep", at: deps.now().toISOString() });
+    const held = (e: DriftEntry) => next.resources?.some((r) => resourceSetting(r.step) === e.setting && sameId(r.resourceId, e.resourceId));
+    const left = [...driftAgainst(next, mc, driftOf(rec), { via: "sweep", at: deps.now().toISOString() }), ...driftOf(rec).filter((e) => stepOfSetting(e.setting) && held(e) && !madeAgain(e))];
     await deps.clusters.save({ ...rec, desired: JSON.stringify(next), drift: left.length ? JSON.stringify(left) : undefined, updatedAt: deps.now().toISOString() });
-    deps.log(`cluster ${name}: desired state generation ${next.generation} held (${describeHeld(next)}), drift policy ${next.policy}`, { requestId: req.id });
+    if (restoring) deps.log(`cluster ${name}: ${made.map((m) => m.step).join(", ") || "nothing"} made again by ${req.id}`, { requestId: next.heldBy });
+    else deps.log(`cluster ${name}: desired state generation ${next.generation} held (${describeHeld(next)}), drift policy ${next.policy}`, { requestId: req.id });
   });
 }
 
@@ -61,14 +74,27 @@ function driftAgainst(desired: DesiredState, mc: ManagedCluster, earlier: DriftE
 export type DriftOutcome = "not-held" | "own-change" | "unchanged" | "drift-recorded" | "drift-cleared";
 
 /**
- * Compares a held cluster, as ARM showed it just now (`mc`; undefined: it is gone), with its desired
- * state and records what differs. A change made by a request of this app that still holds the
- * cluster is not drift: that request's success sets the desired state.
+ * What a check compares: the cluster's settings, as ARM showed the cluster just now (`mc`
+ * undefined: it is gone), and the held resources `resources` picks (each read again). What a check
+ * does not compare keeps its earlier entries.
  */
-export async function checkDrift(deps: AppDeps, id: string, mc: ManagedCluster | undefined, via: DriftVia): Promise<DriftOutcome> {
+export interface DriftCheck {
+  cluster?: { mc: ManagedCluster | undefined };
+  resources?: (r: HeldResource) => boolean;
+}
+
+/**
+ * Compares a held cluster with its desired state and records what differs. A change made by a
+ * request of this app that still holds the cluster is not drift: that request's success sets the
+ * desired state.
+ */
+export async function checkDrift(deps: AppDeps, id: string, via: DriftVia, check: DriftCheck): Promise<DriftOutcome> {
   const { subscriptionId, resourceGroup, name } = parseResourceId(id);
-  if (!desiredOf(await deps.clusters.get(subscriptionId, resourceGroup, name))) return "not-held";
+  const first = desiredOf(await deps.clusters.get(subscriptionId, resourceGroup, name));
+  if (!first) return "not-held";
   if (await heldByRunningRequest(deps, id)) return "own-change";
+  const origins = await originsOf(deps, first);
+  const seen = await readHeldResources(deps, (first.resources ?? []).filter((r) => check.resources?.(r)), origins);
   const queued: { requestId: string; request: ClusterRequest }[] = [];
   const outcome = await withRetryOnConflict(`drift of ${name}`, async (): Promise<DriftOutcome> => {
     queued.length = 0;
@@ -76,12 +102,15 @@ export async function checkDrift(deps: AppDeps, id: string, mc: ManagedCluster |
     const desired = desiredOf(rec)!;
     const earlier = driftOf(rec);
     const at = deps.now().toISOString();
-    const entries: DriftEntry[] = mc
-      ? driftAgainst(desired, mc, earlier, { via, at })
-      : [earlier.find((e) => e.setting === "cluster") ?? { setting: "cluster", resourceId: id, desired: "present", actual: null, detectedAt: at, via, restore: "not restorable: the cluster was deleted outside this app" }];
+    const entries = check.cluster && !check.cluster.mc
+      ? [earlier.find((e) => e.setting === "cluster") ?? { setting: "cluster", resourceId: id, desired: "present", actual: null, detectedAt: at, via, restore: "not restorable: the cluster was deleted outside this app" }]
+      : [
+          ...(check.cluster?.mc ? driftAgainst(desired, check.cluster.mc, earlier, { via, at }) : earlier.filter((e) => !stepOfSetting(e.setting))),
+          ...resourceEntries(desired, earlier, seen, { via, at }),
+        ];
     const restores = { ...desired.restores };
-    if (desired.policy === "restore") for (const e of entries) if (!e.restore) e.restore = planRestore(deps, desired, restores, e, { subscriptionId, resourceGroup, name }, queued, at);
-    const key = (list: DriftEntry[]) => JSON.stringify(list.map((e) => [e.setting, e.actual]));
+    if (desired.policy === "restore") for (const e of entries) if (!e.restore) e.restore = planRestore(deps, desired, restores, e, { subscriptionId, resourceGroup, name }, queued, at, origins);
+    const key = (list: DriftEntry[]) => JSON.stringify(list.map((e) => [e.setting, e.resourceId, e.actual]));
     if (key(entries) === key(earlier) && entries.every((e, i) => e.restore === earlier[i]?.restore)) return "unchanged";
     await deps.clusters.save({ ...rec, desired: JSON.stringify({ ...desired, restores }), drift: entries.length ? JSON.stringify(entries) : undefined, updatedAt: at });
     logChange(deps, name, desired, earlier, entries);
@@ -90,13 +119,71 @@ export async function checkDrift(deps: AppDeps, id: string, mc: ManagedCluster |
   // After the row: a send that fails is retried by the event's redelivery or the next sweep, which
   // find the entry queued and send the same request id again (Service Bus drops the duplicate).
   if (queued.length) await deps.queue.send(QUEUES.upgrades, queued.map((q) => ({ body: q.request, messageId: q.requestId, subject: q.request.operation, applicationProperties: { [OWN_REQUEST_VIA]: via } })));
-  await resendQueuedRestores(deps, id, queued, via);
+  await resendQueuedRestores(deps, id, queued, via, origins);
   return outcome;
 }
 
+/** The entries of the held resources: those read now (by `seen`), and the earlier ones of those not read. */
+function resourceEntries(desired: DesiredState, earlier: DriftEntry[], seen: Map<string, ResourceSeen>, now: { via: DriftVia; at: string }): DriftEntry[] {
+  const out: DriftEntry[] = [];
+  for (const r of desired.resources ?? []) {
+    const setting = resourceSetting(r.step);
+    const before = earlier.find((e) => e.setting === setting && sameId(e.resourceId, r.resourceId));
+    const read = seen.get(r.resourceId.toLowerCase());
+    if (!read) {
+      if (before) out.push(before);
+      continue;
+    }
+    if (read === "in-sync") continue;
+    out.push(before && JSON.stringify(before.actual) === JSON.stringify(read.actual) ? before : { setting, resourceId: r.resourceId, desired: read.desired, actual: read.actual, detectedAt: now.at, via: now.via });
+  }
+  return out;
+}
+
+type ResourceSeen = "in-sync" | { desired: unknown; actual: unknown };
+
+/**
+ * Each held resource read again by the step that made it: its reads, then its decision with the
+ * outputs its request recorded. A resource whose request is no longer recorded is not read.
+ */
+async function readHeldResources(deps: AppDeps, resources: HeldResource[], origins: Record<string, ClusterRequest>): Promise<Map<string, ResourceSeen>> {
+  const seen = new Map<string, ResourceSeen>();
+  const rowsOf = new Map<string, Promise<StepRecord[]>>();
+  for (const r of resources) {
+    const body = origins[r.requestId];
+    if (!body) continue;
+    const plan = planOf({ body });
+    const def = plan.steps.find((s) => s.name === r.step);
+    if (!def) continue;
+    if (!rowsOf.has(r.requestId)) rowsOf.set(r.requestId, deps.requests.getSteps(r.requestId));
+    const ctx = contextFor({ body }, def, await rowsOf.get(r.requestId)!, plan.steps, 0);
+    const current = await Promise.all(def.reads(ctx).map((ref) => deps.arm.read(ref)));
+    let decision: Decision;
+    try {
+      decision = def.decide(ctx, current as never);
+    } catch (e) {
+      // The recorded outputs no longer fit the step (an older app version wrote them): not judged.
+      deps.log(`drift: ${r.step} of ${r.requestId} not checked: ${e instanceof Error ? e.message : String(e)}`, { level: "warning", requestId: r.requestId });
+      continue;
+    }
+    seen.set(r.resourceId.toLowerCase(), resourceDrift(decision, current[0]) ?? "in-sync");
+  }
+  return seen;
+}
+
+/** The bodies of the requests that made the held resources (a restore sends one of them again, narrowed). */
+async function originsOf(deps: AppDeps, desired: DesiredState): Promise<Record<string, ClusterRequest>> {
+  const out: Record<string, ClusterRequest> = {};
+  for (const requestId of new Set((desired.resources ?? []).map((r) => r.requestId))) {
+    const rec = await deps.requests.getRequest(requestId);
+    if (rec) out[requestId] = rec.body as ClusterRequest;
+  }
+  return out;
+}
+
 /** What restoring does about one entry; a restore to queue is added to `queued`. */
-function planRestore(deps: AppDeps, desired: DesiredState, restores: Record<string, string[]>, e: DriftEntry, cluster: { subscriptionId: string; resourceGroup: string; name: string }, queued: { requestId: string; request: ClusterRequest }[], at: string): string {
-  const plan = restoreOf(e, desired, cluster);
+function planRestore(deps: AppDeps, desired: DesiredState, restores: Record<string, string[]>, e: DriftEntry, cluster: { subscriptionId: string; resourceGroup: string; name: string }, queued: { requestId: string; request: ClusterRequest }[], at: string, origins: Record<string, ClusterRequest>): string {
+  const plan = restoreOf(e, desired, cluster, origins);
   if ("notRestorable" in plan) return `not restorable: ${plan.notRestorable}`;
   const limit = deps.settings.driftRestoreLimit ?? DEFAULT_RESTORE_LIMIT;
   const recent = (restores[plan.group] ?? []).filter((t) => Date.parse(at) - Date.parse(t) < limit.windowMs);
@@ -116,7 +203,7 @@ export const restoreRequestId = (id: string, group: string, n: number) =>
   `restore-${createHash("sha1").update(id.toLowerCase()).digest("hex").slice(0, 12)}-${group}-${n}`.slice(0, 100);
 
 /** A restore queued earlier whose send may have failed: its entry is still there and not yet a request. */
-async function resendQueuedRestores(deps: AppDeps, id: string, justSent: { requestId: string }[], via: DriftVia): Promise<void> {
+async function resendQueuedRestores(deps: AppDeps, id: string, justSent: { requestId: string }[], via: DriftVia, origins: Record<string, ClusterRequest>): Promise<void> {
   const { subscriptionId, resourceGroup, name } = parseResourceId(id);
   const rec = await deps.clusters.get(subscriptionId, resourceGroup, name);
   const desired = desiredOf(rec);
@@ -124,7 +211,7 @@ async function resendQueuedRestores(deps: AppDeps, id: string, justSent: { reque
   for (const e of driftOf(rec)) {
     const requestId = /^queued (\S+)$/.exec(e.restore ?? "")?.[1];
     if (!requestId || justSent.some((q) => q.requestId === requestId) || (await deps.requests.getRequest(requestId))) continue;
-    const plan = restoreOf(e, desired, { subscriptionId, resourceGroup, name });
+    const plan = restoreOf(e, desired, { subscriptionId, resourceGroup, name }, origins);
     if ("request" in plan) await deps.queue.send(QUEUES.upgrades, [{ body: { ...plan.request, requestId }, messageId: requestId, subject: plan.request.operation, applicationProperties: { [OWN_REQUEST_VIA]: via } }]);
   }
 }
@@ -170,7 +257,8 @@ export async function sweepDrift(deps: AppDeps): Promise<{ clusters: number; rea
     try {
       reads++;
       const mc = (await deps.arm.read({ kind: "managedCluster", id })) as ManagedCluster | undefined;
-      const outcome = await checkDrift(deps, id, mc, "sweep");
+      reads += desiredOf(rec)?.resources?.length ?? 0;
+      const outcome = await checkDrift(deps, id, "sweep", { cluster: { mc }, resources: () => true });
       if (outcome === "drift-recorded" || (outcome === "unchanged" && driftOf(await deps.clusters.get(rec.subscriptionId, rec.resourceGroup, rec.name)).length)) drifted++;
     } catch (e) {
       failed++;

@@ -10,11 +10,10 @@
 import { describeRequester } from "../domain/caller.js";
 import { createHash } from "node:crypto";
 import { redact } from "../domain/redact.js";
-import { ancestors, readySteps } from "../domain/plan.js";
+import { readySteps } from "../domain/plan.js";
 import { sameId } from "../domain/naming.js";
-import type { ClusterRequest } from "../domain/contract.js";
 import type { ManagedCluster } from "@azure/arm-containerservice";
-import { PROVISIONING_IN_PROGRESS, provisioningState, type Decision, type Outputs, type StepContext, type StepDef } from "../domain/step.js";
+import { PROVISIONING_IN_PROGRESS, provisioningState, type Decision, type StepContext, type StepDef } from "../domain/step.js";
 import { QUEUES, stepMessageId, type StepMessage } from "./queue.js";
 import type { RequestRecord, StepRecord } from "../domain/records.js";
 import { ConcurrencyError } from "./optimistic.js";
@@ -24,6 +23,7 @@ import { writeFailed, writeFinished, writeStarted } from "./observers.js";
 import { finishRequest, markRequestRunning, settleCancel } from "./request-state.js";
 import { ArmError, type WriteProgress } from "./arm.js";
 import { planOf } from "./plan-of.js";
+import { contextFor } from "./step-context.js";
 import { afterThrottled, paceWrite, type Deferral } from "./arm-pacing.js";
 import { takeClusterTurn } from "./cluster-lease.js";
 
@@ -52,7 +52,7 @@ export async function runStep(invocation: AppDeps, msg: StepMessage): Promise<vo
   const turn = await takeClusterTurn(deps, req, row);
   if (turn.kind !== "go") return ignoreConflict(turn.kind === "wait" ? reschedule(deps, turn.row, turn.delayMs) : fail(deps, req, turn.row, turn.error));
   const rows = await deps.requests.getSteps(req.id);
-  const ctx = contextFor(req, def, rows, plan.steps, row);
+  const ctx = contextFor(req, def, rows, plan.steps, row.posts);
   const now = deps.now();
   const next: StepRecord = { ...turn.row, state: "Running", startedAt: row.startedAt ?? now.toISOString(), attempts: Math.max(1, row.attempts) };
   // Only the first step to start moves the request out of Accepted (the row was read just above).
@@ -244,18 +244,6 @@ async function emitReady(deps: AppDeps, req: RequestRecord): Promise<void> {
 export async function sendFirstMessages(deps: AppDeps, requestId: string, steps: string[]): Promise<void> {
   const msgs = steps.map((step) => ({ requestId, step, seq: 0 }));
   await deps.queue.send(QUEUES.steps, msgs.map((m) => ({ body: m, messageId: stepMessageId(m), subject: "start" })));
-}
-
-function contextFor(req: RequestRecord, def: StepDef, rows: StepRecord[], steps: StepDef[], row: StepRecord): StepContext {
-  const visible = ancestors(steps, def.name);
-  const outputs: Record<string, Outputs> = {};
-  const writes: Record<string, number> = {};
-  for (const r of rows) {
-    if (!visible.has(r.name)) continue;
-    if (r.outputs) outputs[r.name] = r.outputs;
-    writes[r.name] = r.writes ?? 0;
-  }
-  return { request: req.body as ClusterRequest, outputs, posts: row.posts, writes };
 }
 
 /** Any cluster a step reads is remembered with its isolation settings (the Event Grid handler compares with them). */

@@ -138,9 +138,17 @@ export const REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 export const REQUEST_ID_RULE = "must be 1-100 letters, digits, '.', '_', ':' or '-', starting with a letter or digit";
 const requestIdText = z.string().regex(REQUEST_ID, REQUEST_ID_RULE);
 
+/** A step name of a plan (as `?whatIf=true` and the status document list them). */
+const stepName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9:._-]{0,119}$/, "must be a step name of this request's plan (as ?whatIf=true lists them)");
 const envelope = {
   requestId: requestIdText.optional(),
   tags: tags.optional(),
+  /**
+   * Run only these steps of the plan, and the steps they depend on (whose outputs they need): what
+   * this app's restores of a deleted or changed resource send (the request that made it, narrowed
+   * to the steps that make it again). Every step still reads first and writes only what differs.
+   */
+  onlySteps: z.array(stepName).min(1).max(60).optional(),
 };
 /**
  * What the app does when a setting this request establishes is changed outside it: `report` (the

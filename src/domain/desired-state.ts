@@ -5,11 +5,15 @@
 // - apiServerAccessProfile.enableVnetIntegration / subnetId / enablePrivateCluster: API server VNet
 //   integration procedure (one-way conversion; private toggle);
 // - Pod Sandboxing pools (present, workloadRuntime, osSKU): Pod Sandboxing procedure (Kata runtime on
-//   Azure Linux).
+//   Azure Linux);
+// - what a request made (registry, private endpoints, DNS zones, links and records, role assignments,
+//   the Arc scope and NSG rules): held-resources.ts.
 // Pure: the app reads ARM and stores the record; this module says what is held and what differs.
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { ClusterRequest, NodePool } from "./contract.js";
 import { isKataPool } from "./rules.js";
+import { createHash } from "node:crypto";
+import { REGISTRY_STEPS, stepOfSetting, type HeldResource } from "./held-resources.js";
 
 export type DriftPolicy = "report" | "restore";
 
@@ -46,6 +50,8 @@ export interface DesiredState {
   /** Counts the changes of what is held. */
   generation: number;
   isolation?: IsolationSpec;
+  /** The resources the requests that shaped it made, each by the step that made it. */
+  resources?: HeldResource[];
   /** Restores queued, by setting: their times (the give-up rule counts them). */
   restores?: Record<string, string[]>;
 }
@@ -114,9 +120,9 @@ export function settingsEstablishedBy(req: ClusterRequest): { scalars: Scalar[];
  * established, at the values ARM holds now (the registry's id, the subnet id AKS chose), over what was
  * held before. A request that names a drift policy sets it; otherwise the earlier one stays.
  */
-export function nextDesiredState(before: DesiredState | undefined, req: ClusterRequest & { requestId?: string }, mc: ManagedCluster, policy: DriftPolicy | undefined): DesiredState | undefined {
+export function nextDesiredState(before: DesiredState | undefined, req: ClusterRequest & { requestId?: string }, mc: ManagedCluster, policy: DriftPolicy | undefined, made: HeldResource[] = []): DesiredState | undefined {
   const { scalars, pools, releases } = settingsEstablishedBy(req);
-  if (!before && !scalars.length && !pools.length && !policy) return undefined;
+  if (!before && !scalars.length && !pools.length && !policy && !made.length) return undefined;
   const seen = observedSettings(mc);
   const settings: HeldSettings = { ...before?.settings };
   for (const k of releases) delete settings[k];
@@ -135,8 +141,20 @@ export function nextDesiredState(before: DesiredState | undefined, req: ClusterR
     heldBy: req.requestId ?? before?.heldBy ?? "",
     generation: (before?.generation ?? 0) + 1,
     isolation: releases.length ? undefined : isolation,
+    resources: heldResources(before?.resources, req, made),
     restores: before?.restores,
   };
+}
+
+/**
+ * The resources held after `req`: what it made, over what was held (by id). Turning isolation off,
+ * or moving it to another registry, releases the earlier registry chain: it is no longer needed.
+ */
+function heldResources(before: HeldResource[] | undefined, req: ClusterRequest, made: HeldResource[]): HeldResource[] | undefined {
+  const released = req.operation === "disableNetworkIsolation" || req.operation === "updateBootstrapRegistry";
+  const kept = (before ?? []).filter((r) => !(released && REGISTRY_STEPS.includes(r.step)) && !made.some((m) => same(m.resourceId, r.resourceId)));
+  const all = [...kept, ...made];
+  return all.length ? all : undefined;
 }
 
 const same = (a: unknown, b: unknown) => (typeof a === "string" && typeof b === "string" ? a.toLowerCase() === b.toLowerCase() : a === b);
@@ -177,8 +195,18 @@ export type RestorePlan = { group: string; request: ClusterRequest } | { group: 
  * enableNetworkIsolation with the registry of the request that set it (its node-image upgrade
  * included), the private API server by setPrivateCluster, a Kata pool by addSandboxPool.
  */
-export function restoreOf(entry: Pick<DriftEntry, "setting">, desired: DesiredState, cluster: { subscriptionId: string; resourceGroup: string; name: string }): RestorePlan {
+export function restoreOf(entry: Pick<DriftEntry, "setting" | "resourceId">, desired: DesiredState, cluster: { subscriptionId: string; resourceGroup: string; name: string }, origins: Record<string, ClusterRequest> = {}): RestorePlan {
   const s = desired.settings;
+  const step = stepOfSetting(entry.setting);
+  if (step) {
+    // The request that made it, narrowed to the step that makes it (and the reads it depends on).
+    const held = desired.resources?.find((r) => r.step === step && same(r.resourceId, entry.resourceId));
+    const origin = held && origins[held.requestId];
+    // One group per resource: its restores are counted (the give-up rule) apart from the others'.
+    const group = `res-${createHash("sha1").update(`${held?.requestId}/${step}`).digest("hex").slice(0, 8)}`;
+    if (!origin) return { group, notRestorable: `the request that made ${entry.resourceId} is no longer recorded: send it again` };
+    return { group, request: { ...origin, onlySteps: [step] } as ClusterRequest };
+  }
   if (entry.setting.startsWith("bootstrapProfile.") || entry.setting === "networkProfile.outboundType") {
     if (!desired.isolation) return { group: "isolation", notRestorable: "the request that isolated this cluster is not known: restore it with enableNetworkIsolation" };
     return { group: "isolation", request: { operation: "enableNetworkIsolation", cluster, ...(desired.isolation as object) } as ClusterRequest };

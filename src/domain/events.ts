@@ -1,6 +1,8 @@
 // Cluster events, in either delivery schema (Event Grid or CloudEvents 1.0), normalised. Sources:
 // a subscription / resource-group system topic (Microsoft.Resources.ResourceWriteSuccess) and the
 // AKS system topic (Microsoft.ContainerService.* events).
+import { resourceTypeOf } from "./resource-kinds.js";
+
 export type ClusterEventKind =
   | "ResourceWriteSuccess"
   /** The cluster itself was deleted. */
@@ -63,6 +65,42 @@ export function toClusterEvent(raw: unknown, now: Date = new Date()): ClusterEve
     return { id, kind, clusterId, time, data };
   }
   return undefined;
+}
+
+/** A write or delete of a resource of a kind a cluster may hold (held-resources.ts). */
+export interface ResourceEvent {
+  id: string;
+  resourceId: string;
+  deleted: boolean;
+}
+
+/** The ARM types of held resources: the Event Grid subscription (infra/) filters on their writes and deletes. */
+export const HELD_RESOURCE_TYPES = [
+  "Microsoft.ContainerRegistry/registries",
+  "Microsoft.Network/privateEndpoints",
+  "Microsoft.Network/privateEndpoints/privateDnsZoneGroups",
+  "Microsoft.Network/privateDnsZones",
+  "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+  "Microsoft.Network/privateDnsZones/A",
+  "Microsoft.Authorization/roleAssignments",
+  "Microsoft.Network/networkSecurityGroups/securityRules",
+  "Microsoft.HybridCompute/privateLinkScopes",
+] as const;
+const HELD_TYPES = new Set<string>(HELD_RESOURCE_TYPES.map((t) => t.toLowerCase()));
+const RESOURCE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/[^?#%\\]+$/i;
+
+/** Maps one raw ResourceWriteSuccess/ResourceDeleteSuccess about such a resource; undefined otherwise. */
+export function toResourceEvent(raw: unknown): ResourceEvent | undefined {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  const r = raw as Record<string, unknown>;
+  const type = str(r.eventType) ?? str(r.type) ?? "";
+  if (type !== "Microsoft.Resources.ResourceWriteSuccess" && type !== "Microsoft.Resources.ResourceDeleteSuccess") return undefined;
+  const data = (r.data && typeof r.data === "object" && !Array.isArray(r.data) ? r.data : {}) as Record<string, unknown>;
+  if (data.status !== undefined && String(data.status).toLowerCase() !== "succeeded") return undefined;
+  const uri = str(data.resourceUri) ?? str(r.subject) ?? "";
+  const armType = RESOURCE_ID.test(uri) && !uri.split("/").some((seg) => seg === "." || seg === "..") ? resourceTypeOf(uri) : undefined;
+  if (!armType || !HELD_TYPES.has(armType.toLowerCase())) return undefined;
+  return { id: str(r.id, 256) ?? "", resourceId: uri, deleted: type.endsWith("DeleteSuccess") };
 }
 
 const KINDS: ClusterEventKind[] = ["NewKubernetesVersionAvailable", "ClusterSupportEnding", "ClusterSupportEnded", "NodePoolRollingStarted", "NodePoolRollingSucceeded", "NodePoolRollingFailed"];

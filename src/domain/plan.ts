@@ -17,7 +17,16 @@ export function planRequest(req: ClusterRequest, source?: DeleteSource): Plan {
   // creates nothing: its steps remove what the deleted request tagged.
   const plan = planFor(req.operation === "delete" ? req : { ...req, tags: createdTags(req.tags, req.requestId) }, source);
   checkDag(plan.steps);
-  return plan;
+  return "onlySteps" in req && req.onlySteps ? narrowed(plan, req.onlySteps) : plan;
+}
+
+/** The plan cut to the steps named and those they depend on, in the plan's order. */
+function narrowed(plan: Plan, only: string[]): Plan {
+  only.forEach((name, i) => {
+    if (!plan.steps.some((s) => s.name === name)) throw new PlanningError(`onlySteps[${i}]`, `'${name}' is not a step of this request's plan (its steps: ${plan.steps.map((s) => s.name).join(", ")})`);
+  });
+  const keep = new Set(only.flatMap((name) => [name, ...ancestors(plan.steps, name)]));
+  return { ...plan, steps: plan.steps.filter((s) => keep.has(s.name)), warnings: [...plan.warnings, `only the steps ${only.join(", ")} and the ${keep.size - new Set(only).size} they depend on run (onlySteps)`] };
 }
 
 function planFor(req: ClusterRequest, source?: DeleteSource): Plan {

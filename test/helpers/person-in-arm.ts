@@ -11,8 +11,8 @@ export function personInArm(host: () => LocalHost, clusterIdOf: (name: string) =
   /** One call, with the api-version the app itself used for that type. */
   function arm(method: string, id: string, body?: unknown): Promise<{ status: number; body: any }> {
     const standIn = host().standIn!;
-    // Agent pools are served by the same resource provider version as their cluster.
-    const apiVersion = standIn.requests.find((r) => /\/managedClusters\//i.test(r.path) && r.apiVersion)!.apiVersion;
+    // The version the app used for this very resource; agent pools are served by their cluster's.
+    const apiVersion = (standIn.requests.find((r) => r.path.toLowerCase() === id.toLowerCase() && r.apiVersion) ?? standIn.requests.find((r) => /\/managedClusters\//i.test(r.path) && r.apiVersion)!).apiVersion;
     const url = new URL(`${id}?api-version=${apiVersion}`, standIn.endpoint);
     return new Promise((resolve, reject) => {
       const req = https.request(url, { method, ca: standIn.caPem, headers: { authorization: "Bearer a-person", "content-type": "application/json" } }, (res) => {
@@ -45,6 +45,20 @@ export function personInArm(host: () => LocalHost, clusterIdOf: (name: string) =
       const put = await arm("PUT", clusterIdOf(name), { location: body.location, tags: body.tags, identity: body.identity, properties: body.properties });
       assert.ok(put.status < 300, JSON.stringify(put.body));
       await settled(clusterIdOf(name));
+    },
+    /** A DELETE of any resource, until ARM no longer has it. */
+    async deleteResource(id: string): Promise<void> {
+      const del = await arm("DELETE", id);
+      assert.ok(del.status < 300, JSON.stringify(del.body));
+      await settled(id, true);
+    },
+    /** A PUT of a resource as read, with `change` made to its properties. */
+    async changeResource(id: string, change: (p: any) => void): Promise<void> {
+      const { body } = await arm("GET", id);
+      change(body.properties);
+      const put = await arm("PUT", id, { ...body, id: undefined, name: undefined, type: undefined });
+      assert.ok(put.status < 300, JSON.stringify(put.body));
+      await settled(id);
     },
     async deletePool(name: string, pool: string): Promise<void> {
       const id = `${clusterIdOf(name)}/agentPools/${pool}`;

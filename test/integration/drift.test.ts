@@ -111,15 +111,20 @@ describe("drift: the hardened state held, changes outside the app seen and resto
     await deletePool("drift-b", "kata1");
     assert.deepEqual((await doc("drift-b")).drift, [], "no event: nothing seen yet");
 
-    const held = (await host.deps.clusters.list()).filter((r) => r.desired).length;
+    const rows = (await host.deps.clusters.list()).filter((r) => r.desired);
+    const held = rows.length;
+    // The cluster, and each resource it holds (registry, endpoint, zone, link, two records, four roles).
+    const resources = rows.map((r) => (JSON.parse(r.desired!).resources ?? []).length);
+    assert.deepEqual(resources, [10, 10]);
     const requestsBefore = host.standIn!.requests.length;
     const writesBefore = armWrites(host).length;
     const swept = await sweep();
     await host.bus.whenIdle();
     assert.equal(swept.clusters, held);
-    assert.equal(swept.reads, held);
+    assert.equal(swept.reads, held + 20);
     const reads = host.standIn!.requests.slice(requestsBefore);
-    assert.equal(reads.filter((r) => r.method === "GET").length, held, "one GET per held cluster");
+    assert.equal(reads.filter((r) => r.method === "GET").length, held + 20, "one GET per held cluster and per resource it holds");
+    assert.equal(reads.length, held + 20, "nothing but those reads");
     assert.equal(armWrites(host).length, writesBefore, "a sweep writes nothing (report policy)");
     const drift = await driftOf("drift-b");
     assert.deepEqual(Object.keys(drift).sort(), ["agentPoolProfiles[kata1]", "apiServerAccessProfile.enablePrivateCluster", "networkProfile.outboundType"]);
@@ -141,7 +146,8 @@ describe("drift: the hardened state held, changes outside the app seen and resto
     const logged = logs.length;
     const swept = await sweep();
     assert.equal(swept.failed, 1);
-    assert.equal(swept.reads, held, "every held cluster was still read");
+    const clusterReads = host.standIn!.requests.filter((r) => r.method === "GET" && /\/managedClusters\/drift-[ab]$/.test(r.path)).slice(-2);
+    assert.deepEqual(clusterReads.map((r) => r.path.split("/").at(-1)), ["drift-a", "drift-b"], "every held cluster was still read");
     assert.ok(logs.slice(logged).some((l) => /drift-a not checked: .*authori[sz]ation/i.test(l.message)), "the failed cluster is named in the log");
     assert.ok(Object.keys(await driftOf("drift-b")).length > 0, "drift-b still checked and still drifted");
     assert.equal((await sweep()).failed, 0, "the next sweep reads it again");
