@@ -8,8 +8,9 @@ import { createHash } from "node:crypto";
 import { toClusterEvent, toResourceEvent, type ClusterEvent, type ResourceEvent } from "../domain/events.js";
 import type { HeldResource } from "../domain/held-resources.js";
 import { isSameOrUnder } from "../domain/resource-kinds.js";
+import { heldTargetId } from "../domain/held-target.js";
 import { isManaged } from "../domain/managed.js";
-import { clusterId, parseResourceId } from "../domain/naming.js";
+import { parseResourceId } from "../domain/naming.js";
 import { NODE_IMAGES_STEP } from "../domain/steps/node-image.js";
 import { OWN_REQUEST_VIA, QUEUES } from "./queue.js";
 import { withRetryOnConflict } from "./optimistic.js";
@@ -93,7 +94,7 @@ async function onResourceChange(deps: AppDeps, ev: ResourceEvent): Promise<Event
   const touched = (r: HeldResource) => isSameOrUnder(r.resourceId, ev.resourceId);
   const holders = (await deps.clusters.list()).filter((rec) => desiredOf(rec)?.resources?.some(touched));
   if (!holders.length) return "ignored";
-  for (const rec of holders) await checkDrift(deps, clusterId(rec.subscriptionId, rec.resourceGroup, rec.name), "event", { resources: touched });
+  for (const rec of holders) await checkDrift(deps, heldTargetId(rec), "event", { resources: touched });
   return "drift-checked";
 }
 

@@ -1,6 +1,7 @@
 // Keeping clusters right: the desired state a Succeeded request established is held on the cluster's
-// row; an event about the cluster (or one of its pools) and the hourly sweep compare it with what ARM
-// holds — one read of the cluster, never a write — and record the drift on the row. With the
+// row (an Arc private link scope's, for arcPrivateLink); an event about the cluster, one of its pools
+// or a resource it holds, and the hourly sweep, compare it with what ARM holds — reads only, never a
+// write — and record the drift on the row. With the
 // request's driftPolicy `restore`, each drift queues one request (its id derived from the cluster,
 // the setting and how many times it was restored) that puts the setting back through the same steps,
 // lease and pacing as any request; a setting restored too often in a window is left to the person
@@ -10,7 +11,8 @@ import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { ClusterRequest } from "../domain/contract.js";
 import { differences, nextDesiredState, restoreOf, type DesiredState, type DriftEntry, type DriftPolicy, type DriftVia } from "../domain/desired-state.js";
 import { HELD_STEPS, resourceDrift, resourceSetting, stepOfSetting, type HeldResource } from "../domain/held-resources.js";
-import { clusterId, parseResourceId, sameId } from "../domain/naming.js";
+import { sameId } from "../domain/naming.js";
+import { heldTargetId, heldTargetOf, heldTargetOfRequest, type HeldTarget } from "../domain/held-target.js";
 import { LOCAL_CALLER, maySeeResource, type Caller } from "../domain/caller.js";
 import type { ClusterRecord, RequestRecord, StepRecord } from "../domain/records.js";
 import type { Decision } from "../domain/step.js";
@@ -28,39 +30,86 @@ const parse = <T>(text: string | undefined): T | undefined => (text ? (JSON.pars
 export const desiredOf = (rec: ClusterRecord | undefined) => parse<DesiredState>(rec?.desired);
 export const driftOf = (rec: ClusterRecord | undefined) => parse<DriftEntry[]>(rec?.drift) ?? [];
 
-const SHAPING = new Set(["create", "enableNetworkIsolation", "updateBootstrapRegistry", "disableNetworkIsolation", "enableApiServerVnetIntegration", "setPrivateCluster", "addSandboxPool", "setDriftPolicy"]);
+const SHAPING = new Set(["arcPrivateLink", "create", "enableNetworkIsolation", "updateBootstrapRegistry", "disableNetworkIsolation", "enableApiServerVnetIntegration", "setPrivateCluster", "addSandboxPool", "setDriftPolicy"]);
+
+/** A scope's row holds no cluster settings: there is nothing to observe of a cluster. */
+const NO_CLUSTER: ManagedCluster = { location: "" };
+
+/** A held row: the cluster's, or an Arc private link scope's. */
+const getHeld = (deps: AppDeps, t: HeldTarget) => deps.clusters.get(t.subscriptionId, t.resourceGroup, t.name, t.kind);
 
 /**
- * After a request that shapes a cluster Succeeded: what it established becomes (part of) the desired
- * state, at the values ARM holds now, and drift it put right is cleared. Once per request: a repeat
- * (a redelivered last message) finds itself already recorded.
+ * After a request that shapes a cluster (or an Arc private link scope) Succeeded: what it
+ * established becomes (part of) the desired state, at the values ARM holds now, and drift it put
+ * right is cleared. Once per request: a repeat (a redelivered last message) finds itself already
+ * recorded.
  */
 export async function holdDesiredState(deps: AppDeps, req: RequestRecord): Promise<void> {
   const body = req.body as ClusterRequest & { driftPolicy?: DriftPolicy };
-  if (!SHAPING.has(body.operation) || !("cluster" in body)) return;
-  const { subscriptionId, resourceGroup, name } = body.cluster;
-  const mc = (await deps.arm.read({ kind: "managedCluster", id: clusterId(subscriptionId, resourceGroup, name) })) as ManagedCluster | undefined;
-  if (!mc?.id) return;
-  const made: HeldResource[] = (await deps.requests.getSteps(req.id))
+  const target = heldTargetOfRequest(body);
+  if (!SHAPING.has(body.operation) || !target) return;
+  const { name } = target;
+  // A scope has no cluster: only what its request made is held (its row is made here).
+  const mc = target.kind ? NO_CLUSTER : ((await deps.arm.read({ kind: "managedCluster", id: heldTargetId(target) })) as ManagedCluster | undefined);
+  if (!target.kind && !mc?.id) return;
+  const rows = await deps.requests.getSteps(req.id);
+  const made: HeldResource[] = rows
     .filter((r) => HELD_STEPS.has(r.name) && r.state === "Succeeded" && r.resourceId)
     .map((r) => ({ step: r.name, resourceId: r.resourceId!, requestId: req.id }));
   const madeAgain = (e: DriftEntry) => made.some((m) => sameId(m.resourceId, e.resourceId));
   await withRetryOnConflict(`desired state of ${name}`, async () => {
-    const rec = await deps.clusters.get(subscriptionId, resourceGroup, name);
+    const rec = (await getHeld(deps, target)) ?? (target.kind ? { ...target, generation: 0, updatedAt: deps.now().toISOString() } : undefined);
     if (!rec) return;
     const before = desiredOf(rec);
     if (before?.heldBy === req.id) return;
     // A restore (the request that made a resource, narrowed to its steps): what is held stays as
     // it was; the resources it made again are no longer drift.
-    const restoring = !!body.onlySteps && !!before;
-    const next = restoring ? before : nextDesiredState(before, { ...body, requestId: req.id }, mc, body.driftPolicy, made);
+    const restoring = "onlySteps" in body && !!body.onlySteps && !!before;
+    const next = restoring ? before : nextDesiredState(before, { ...body, requestId: req.id }, mc!, body.driftPolicy, made);
     if (!next) return;
     const held = (e: DriftEntry) => next.resources?.some((r) => resourceSetting(r.step) === e.setting && sameId(r.resourceId, e.resourceId));
-    const left = [...driftAgainst(next, mc, driftOf(rec), { via: "sweep", at: deps.now().toISOString() }), ...driftOf(rec).filter((e) => stepOfSetting(e.setting) && held(e) && !madeAgain(e))];
+    const left = [...driftAgainst(next, mc!, driftOf(rec), { via: "sweep", at: deps.now().toISOString() }), ...driftOf(rec).filter((e) => stepOfSetting(e.setting) && held(e) && !madeAgain(e))];
     await deps.clusters.save({ ...rec, desired: JSON.stringify(next), drift: left.length ? JSON.stringify(left) : undefined, updatedAt: deps.now().toISOString() });
     if (restoring) deps.log(`cluster ${name}: ${made.map((m) => m.step).join(", ") || "nothing"} made again by ${req.id}`, { requestId: next.heldBy });
     else deps.log(`cluster ${name}: desired state generation ${next.generation} held (${describeHeld(next)}), drift policy ${next.policy}`, { requestId: req.id });
   });
+  // What a restore made again is the restored request's: that request's delete removes it too.
+  if ("onlySteps" in body && body.onlySteps) await creditOrigin(deps, rows, desiredOf(await getHeld(deps, target)));
+}
+
+/** Adds what a restore's steps created to the `created` of the same steps of the request it restored. */
+async function creditOrigin(deps: AppDeps, rows: StepRecord[], desired: DesiredState | undefined): Promise<void> {
+  for (const row of rows.filter((r) => r.created?.length)) {
+    const origin = desired?.resources?.find((h) => h.step === row.name && sameId(h.resourceId, row.resourceId))?.requestId;
+    if (!origin) continue;
+    await withRetryOnConflict(`step ${row.name} of ${origin}`, async () => {
+      const theirs = await deps.requests.getStep(origin, row.name);
+      const missing = row.created!.filter((id) => !theirs?.created?.some((c) => sameId(c, id)));
+      if (theirs && missing.length) await deps.requests.saveStep({ ...theirs, created: [...(theirs.created ?? []), ...missing] });
+    });
+  }
+}
+
+/**
+ * A delete of the request that made held resources has started: they are no longer held (the delete
+ * removes them, and its own deletes are not drift). A scope's row left holding nothing goes.
+ * Idempotent: the delete's start and its end both call it.
+ */
+export async function releaseMadeBy(deps: AppDeps, requestId: string): Promise<void> {
+  const madeBy = (rec: ClusterRecord | undefined) => desiredOf(rec)?.resources?.some((r) => r.requestId === requestId);
+  for (const listed of (await deps.clusters.list()).filter(madeBy)) {
+    await withRetryOnConflict(`release of ${listed.name}`, async () => {
+      const rec = await getHeld(deps, listed);
+      const desired = desiredOf(rec);
+      if (!rec || !desired || !madeBy(rec)) return;
+      const resources = desired.resources!.filter((r) => r.requestId !== requestId);
+      if (rec.kind && !resources.length) return deps.clusters.remove(rec.subscriptionId, rec.resourceGroup, rec.name, rec.kind);
+      const drift = driftOf(rec).filter((e) => !stepOfSetting(e.setting) || resources.some((r) => sameId(r.resourceId, e.resourceId)));
+      const next: DesiredState = { ...desired, generation: desired.generation + 1, resources: resources.length ? resources : undefined };
+      await deps.clusters.save({ ...rec, desired: JSON.stringify(next), drift: drift.length ? JSON.stringify(drift) : undefined, updatedAt: deps.now().toISOString() });
+    });
+    deps.log(`${listed.name}: what request ${requestId} made is no longer held (it is being deleted)`, { requestId });
+  }
 }
 
 /** The drift entries now: earlier entries that still hold keep their detection time and restore. */
@@ -89,8 +138,9 @@ export interface DriftCheck {
  * desired state.
  */
 export async function checkDrift(deps: AppDeps, id: string, via: DriftVia, check: DriftCheck): Promise<DriftOutcome> {
-  const { subscriptionId, resourceGroup, name } = parseResourceId(id);
-  const first = desiredOf(await deps.clusters.get(subscriptionId, resourceGroup, name));
+  const target = heldTargetOf(id);
+  const { name } = target;
+  const first = desiredOf(await getHeld(deps, target));
   if (!first) return "not-held";
   if (await heldByRunningRequest(deps, id)) return "own-change";
   const origins = await originsOf(deps, first);
@@ -98,8 +148,10 @@ export async function checkDrift(deps: AppDeps, id: string, via: DriftVia, check
   const queued: { requestId: string; request: ClusterRequest }[] = [];
   const outcome = await withRetryOnConflict(`drift of ${name}`, async (): Promise<DriftOutcome> => {
     queued.length = 0;
-    const rec = (await deps.clusters.get(subscriptionId, resourceGroup, name))!;
-    const desired = desiredOf(rec)!;
+    const rec = await getHeld(deps, target);
+    const desired = desiredOf(rec);
+    // Released (a delete of the request that made it started) since it was read: nothing to compare.
+    if (!rec || !desired) return "not-held";
     const earlier = driftOf(rec);
     const at = deps.now().toISOString();
     const entries = check.cluster && !check.cluster.mc
@@ -109,7 +161,7 @@ export async function checkDrift(deps: AppDeps, id: string, via: DriftVia, check
           ...resourceEntries(desired, earlier, seen, { via, at }),
         ];
     const restores = { ...desired.restores };
-    if (desired.policy === "restore") for (const e of entries) if (!e.restore) e.restore = planRestore(deps, desired, restores, e, { subscriptionId, resourceGroup, name }, queued, at, origins);
+    if (desired.policy === "restore") for (const e of entries) if (!e.restore) e.restore = planRestore(deps, desired, restores, e, target, queued, at, origins);
     const key = (list: DriftEntry[]) => JSON.stringify(list.map((e) => [e.setting, e.resourceId, e.actual]));
     if (key(entries) === key(earlier) && entries.every((e, i) => e.restore === earlier[i]?.restore)) return "unchanged";
     await deps.clusters.save({ ...rec, desired: JSON.stringify({ ...desired, restores }), drift: entries.length ? JSON.stringify(entries) : undefined, updatedAt: at });
@@ -182,15 +234,15 @@ async function originsOf(deps: AppDeps, desired: DesiredState): Promise<Record<s
 }
 
 /** What restoring does about one entry; a restore to queue is added to `queued`. */
-function planRestore(deps: AppDeps, desired: DesiredState, restores: Record<string, string[]>, e: DriftEntry, cluster: { subscriptionId: string; resourceGroup: string; name: string }, queued: { requestId: string; request: ClusterRequest }[], at: string, origins: Record<string, ClusterRequest>): string {
-  const plan = restoreOf(e, desired, cluster, origins);
+function planRestore(deps: AppDeps, desired: DesiredState, restores: Record<string, string[]>, e: DriftEntry, cluster: HeldTarget, queued: { requestId: string; request: ClusterRequest }[], at: string, origins: Record<string, ClusterRequest>): string {
+  const plan = restoreOf(e, desired, { subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name }, origins);
   if ("notRestorable" in plan) return `not restorable: ${plan.notRestorable}`;
   const limit = deps.settings.driftRestoreLimit ?? DEFAULT_RESTORE_LIMIT;
   const recent = (restores[plan.group] ?? []).filter((t) => Date.parse(at) - Date.parse(t) < limit.windowMs);
   if (recent.length >= limit.max)
     return `given up: restored ${recent.length} time(s) within ${Math.round(limit.windowMs / 3600_000)} h and changed again each time; this app no longer fights whoever changes it (set it back by hand, or send a request)`;
   const already = queued.find((q) => q.requestId.includes(`-${plan.group}-`));
-  const requestId = already?.requestId ?? restoreRequestId(clusterId(cluster.subscriptionId, cluster.resourceGroup, cluster.name), plan.group, (restores[plan.group] ?? []).length + 1);
+  const requestId = already?.requestId ?? restoreRequestId(heldTargetId(cluster), plan.group, (restores[plan.group] ?? []).length + 1);
   if (!already) {
     queued.push({ requestId, request: { ...plan.request, requestId } as ClusterRequest });
     restores[plan.group] = [...recent, at];
@@ -204,8 +256,9 @@ export const restoreRequestId = (id: string, group: string, n: number) =>
 
 /** A restore queued earlier whose send may have failed: its entry is still there and not yet a request. */
 async function resendQueuedRestores(deps: AppDeps, id: string, justSent: { requestId: string }[], via: DriftVia, origins: Record<string, ClusterRequest>): Promise<void> {
-  const { subscriptionId, resourceGroup, name } = parseResourceId(id);
-  const rec = await deps.clusters.get(subscriptionId, resourceGroup, name);
+  const target = heldTargetOf(id);
+  const { subscriptionId, resourceGroup, name } = target;
+  const rec = await getHeld(deps, target);
   const desired = desiredOf(rec);
   if (!desired) return;
   for (const e of driftOf(rec)) {
@@ -253,13 +306,13 @@ export async function sweepDrift(deps: AppDeps): Promise<{ clusters: number; rea
   let failed = 0;
   const held = (await deps.clusters.list()).filter((r) => r.desired);
   for (const rec of held) {
-    const id = clusterId(rec.subscriptionId, rec.resourceGroup, rec.name);
+    const id = heldTargetId(rec);
     try {
-      reads++;
-      const mc = (await deps.arm.read({ kind: "managedCluster", id })) as ManagedCluster | undefined;
-      reads += desiredOf(rec)?.resources?.length ?? 0;
-      const outcome = await checkDrift(deps, id, "sweep", { cluster: { mc }, resources: () => true });
-      if (outcome === "drift-recorded" || (outcome === "unchanged" && driftOf(await deps.clusters.get(rec.subscriptionId, rec.resourceGroup, rec.name)).length)) drifted++;
+      // A cluster is read once for its settings; a scope holds only resources.
+      const cluster = rec.kind ? undefined : { mc: (await deps.arm.read({ kind: "managedCluster", id })) as ManagedCluster | undefined };
+      reads += (cluster ? 1 : 0) + (desiredOf(rec)?.resources?.length ?? 0);
+      const outcome = await checkDrift(deps, id, "sweep", { cluster, resources: () => true });
+      if (outcome === "drift-recorded" || (outcome === "unchanged" && driftOf(await getHeld(deps, rec)).length)) drifted++;
     } catch (e) {
       failed++;
       deps.log(`drift sweep: ${id} not checked: ${e instanceof Error ? e.message : String(e)}`, { level: "warning", requestId: desiredOf(rec)?.heldBy });
@@ -279,8 +332,8 @@ export interface DriftedCluster {
 
 /** The held clusters (only the drifted ones with `drifted`), for the list route, the page and the CLI. */
 export async function heldClusters(deps: AppDeps, only: { drifted?: boolean; caller?: Caller } = {}): Promise<DriftedCluster[]> {
-  const sees = (r: ClusterRecord) => maySeeResource(only.caller ?? LOCAL_CALLER, clusterId(r.subscriptionId, r.resourceGroup, r.name), deps.settings.callerPolicy);
+  const sees = (r: ClusterRecord) => maySeeResource(only.caller ?? LOCAL_CALLER, heldTargetId(r), deps.settings.callerPolicy);
   return (await deps.clusters.list())
     .filter((r) => r.desired && (!only.drifted || r.drift) && sees(r))
-    .map((r) => ({ id: clusterId(r.subscriptionId, r.resourceGroup, r.name), policy: desiredOf(r)!.policy, heldBy: desiredOf(r)!.heldBy, drift: driftOf(r) }));
+    .map((r) => ({ id: heldTargetId(r), policy: desiredOf(r)!.policy, heldBy: desiredOf(r)!.heldBy, drift: driftOf(r) }));
 }

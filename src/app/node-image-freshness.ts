@@ -18,6 +18,7 @@ export async function checkNodeImages(deps: AppDeps, defaultWindow: string | und
   const result: FreshnessResult = { checked: 0, outsideWindow: 0, queued: [] };
   const now = deps.now();
   for (const rec of await deps.clusters.list()) {
+    if (rec.kind) continue; // an Arc private link scope's row: no node pools
     const windowText = rec.maintenanceWindow ?? defaultWindow;
     if (!windowText || !inWindow(parseWindow(windowText), now)) {
       result.outsideWindow++;

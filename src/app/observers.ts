@@ -4,7 +4,7 @@
 import type { ManagedCluster } from "@azure/arm-containerservice";
 import type { AgentPoolWithLatestImage } from "../domain/arm-models.js";
 import type { PendingWrite, RequestRecord, UpgradeState } from "../domain/records.js";
-import { parseResourceId } from "../domain/naming.js";
+import { heldTargetOf } from "../domain/held-target.js";
 import type { AppDeps } from "./deps.js";
 import { noteClusterSettings } from "./cluster-settings.js";
 
@@ -28,11 +28,11 @@ async function bestEffort(deps: AppDeps, fn: () => Promise<void>): Promise<void>
 }
 
 export async function writeFinished(deps: AppDeps, req: RequestRecord, op: PendingWrite, result: unknown): Promise<void> {
-  // A deleted cluster is forgotten: no event or timer acts on it any more.
+  // A deleted cluster (or Arc private link scope) is forgotten: no event or timer acts on it any more.
   if (op.method === "delete") {
-    if (op.kind === "managedCluster") {
-      const { subscriptionId, resourceGroup, name } = parseResourceId(op.id);
-      await deps.clusters.remove(subscriptionId, resourceGroup, name);
+    if (op.kind === "managedCluster" || op.kind === "privateLinkScope") {
+      const { subscriptionId, resourceGroup, name, kind } = heldTargetOf(op.id);
+      await deps.clusters.remove(subscriptionId, resourceGroup, name, kind);
     }
     return;
   }

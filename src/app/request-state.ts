@@ -5,7 +5,8 @@ import type { AppDeps } from "./deps.js";
 import { withRetryOnConflict } from "./optimistic.js";
 import { isTerminal } from "./status.js";
 import { releaseClusterLease } from "./cluster-lease.js";
-import { holdDesiredState } from "./drift.js";
+import { holdDesiredState, releaseMadeBy } from "./drift.js";
+import type { DeleteRequest } from "../domain/contract.js";
 
 export function updateRequest(deps: AppDeps, id: string, change: (r: RequestRecord) => RequestRecord | undefined): Promise<void> {
   return withRetryOnConflict(`request ${id}`, async () => {
@@ -15,8 +16,14 @@ export function updateRequest(deps: AppDeps, id: string, change: (r: RequestReco
   });
 }
 
-export const markRequestRunning = (deps: AppDeps, id: string) =>
-  updateRequest(deps, id, (r) => (r.state === "Accepted" ? { ...r, state: "Running" } : undefined));
+export async function markRequestRunning(deps: AppDeps, id: string): Promise<void> {
+  let started: RequestRecord | undefined;
+  await updateRequest(deps, id, (r) => (r.state === "Accepted" ? { ...(started = r), state: "Running" } : undefined));
+  // A delete's own removals are not drift: what it removes stops being held as it starts.
+  if (started) await releaseDeleted(deps, started);
+}
+
+const releaseDeleted = (deps: AppDeps, req: RequestRecord) => (req.operation === "delete" ? releaseMadeBy(deps, (req.body as DeleteRequest).deletes) : Promise.resolve());
 
 /**
  * Terminal states are final: a late success never overwrites a failure. A request that has ended
@@ -32,6 +39,8 @@ export async function finishRequest(deps: AppDeps, id: string, state: Extract<Re
   // Before the lease goes: what it established is held before anyone else may change the cluster.
   // A repeat (the last message redelivered) after a Succeeded that was recorded finds it held.
   if (state === "Succeeded" && (finished.state === "Succeeded" || !isTerminal(finished.state))) await holdDesiredState(deps, finished);
+  // Again at its end: a crash between its start and the release is made good here.
+  await releaseDeleted(deps, finished);
   await releaseClusterLease(deps, id, finished.target);
 }
 

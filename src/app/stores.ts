@@ -1,6 +1,7 @@
 // The stores the app keeps its records in, as ports (src/state implements them on Table Storage).
 // Every conditional write that finds its row changed since it was read throws ConcurrencyError
 // (src/app/optimistic.ts): the caller reads again and retries, or leaves the work to whoever won.
+import type { HeldKind } from "../domain/held-target.js";
 import type { RateBucket } from "../domain/arm-limits.js";
 import type { BucketState, ClusterLease, ClusterRecord, RequestRecord, RequestState, StepRecord, UpgradeRecord } from "../domain/records.js";
 
@@ -35,12 +36,13 @@ export interface RequestStore {
 
 /** Per-cluster state, keyed by subscription / resource group / name. */
 export interface ClusterStore {
-  get(sub: string, rg: string, name: string): Promise<ClusterRecord | undefined>;
+  /** `kind`: a held Arc private link scope's row rather than a cluster's (domain/held-target.ts). */
+  get(sub: string, rg: string, name: string, kind?: HeldKind): Promise<ClusterRecord | undefined>;
   list(): Promise<ClusterRecord[]>;
   /** Writes the record: a new row when it has no ETag, else only if unchanged since read. */
   save(rec: ClusterRecord): Promise<void>;
   /** Forgets a cluster (it was deleted); a row that is not there is fine. */
-  remove(sub: string, rg: string, name: string): Promise<void>;
+  remove(sub: string, rg: string, name: string, kind?: HeldKind): Promise<void>;
 }
 
 /** Node-image upgrades, one row per (cluster, change, pool). */

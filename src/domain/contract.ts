@@ -218,6 +218,8 @@ export const setDriftPolicyRequest = z.strictObject({
 export const arcPrivateLinkRequest = z.strictObject({
   operation: z.literal("arcPrivateLink"),
   ...envelope,
+  /** What the app does when what this request made (the scope, endpoint, zones, links, NSG rules) is changed outside it. */
+  driftPolicy: driftPolicy.optional(),
   scope: z.strictObject({
     subscriptionId: z.string().regex(guid, "must be a subscription id (a GUID)"),
     resourceGroup: resourceGroupName,

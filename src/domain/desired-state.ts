@@ -147,13 +147,15 @@ export function nextDesiredState(before: DesiredState | undefined, req: ClusterR
 }
 
 /**
- * The resources held after `req`: what it made, over what was held (by id). Turning isolation off,
- * or moving it to another registry, releases the earlier registry chain: it is no longer needed.
+ * The resources held after `req`: what was held, and what it made that was not. A resource stays
+ * the first request's (the one whose delete removes it), even when a later request sent again
+ * finds it in place. Turning isolation off, or moving it to another registry, releases the earlier
+ * registry chain: it is no longer needed.
  */
 function heldResources(before: HeldResource[] | undefined, req: ClusterRequest, made: HeldResource[]): HeldResource[] | undefined {
   const released = req.operation === "disableNetworkIsolation" || req.operation === "updateBootstrapRegistry";
-  const kept = (before ?? []).filter((r) => !(released && REGISTRY_STEPS.includes(r.step)) && !made.some((m) => same(m.resourceId, r.resourceId)));
-  const all = [...kept, ...made];
+  const kept = (before ?? []).filter((r) => !(released && REGISTRY_STEPS.includes(r.step)));
+  const all = [...kept, ...made.filter((m) => !kept.some((r) => same(m.resourceId, r.resourceId)))];
   return all.length ? all : undefined;
 }
 

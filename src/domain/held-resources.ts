@@ -49,8 +49,23 @@ export function resourceDrift(decision: Decision, actual: unknown): { desired: u
   if (!actual) return { desired: "present", actual: null };
   const want = withoutTags(decision.body) as Record<string, unknown>;
   const have = actual as Record<string, unknown>;
-  const keys = Object.keys(want).filter((k) => want[k] !== undefined && !isSubset(want[k], have[k]));
+  const diff = differing(want, have);
   // A failed last write (or a shape isSubset does not see): the whole body, as the step would send it.
-  if (!keys.length) return { desired: want, actual: { provisioningState: (have.provisioningState ?? (have.properties as { provisioningState?: string } | undefined)?.provisioningState) ?? null } };
-  return { desired: Object.fromEntries(keys.map((k) => [k, want[k]])), actual: Object.fromEntries(keys.map((k) => [k, have[k] ?? null])) };
+  if (!diff) return { desired: want, actual: { provisioningState: (have.provisioningState ?? (have.properties as { provisioningState?: string } | undefined)?.provisioningState) ?? null } };
+  return diff;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+
+/** The properties of `want` that `have` does not hold, down to the nested ones that differ (`properties.publicNetworkAccess`, not all of `properties`). */
+function differing(want: Record<string, unknown>, have: Record<string, unknown>): { desired: Record<string, unknown>; actual: Record<string, unknown> } | undefined {
+  const desired: Record<string, unknown> = {};
+  const actualOut: Record<string, unknown> = {};
+  for (const [k, w] of Object.entries(want)) {
+    if (w === undefined || isSubset(w, have[k])) continue;
+    const inner = isRecord(w) && isRecord(have[k]) ? differing(w, have[k] as Record<string, unknown>) : undefined;
+    desired[k] = inner ? inner.desired : w;
+    actualOut[k] = inner ? inner.actual : (have[k] ?? null);
+  }
+  return Object.keys(desired).length ? { desired, actual: actualOut } : undefined;
 }

@@ -3,6 +3,7 @@
 // them in Table Storage. Plain data: no behaviour, no I/O.
 import type { RequestedBy } from "./caller.js";
 import type { ResourceRef } from "./step.js";
+import type { HeldKind } from "./held-target.js";
 
 /** A write that was started: what to resume, and the SDK poller's serialized state while it runs. */
 export interface PendingWrite extends ResourceRef {
@@ -103,6 +104,8 @@ export interface ClusterRecord {
   subscriptionId: string;
   resourceGroup: string;
   name: string;
+  /** Absent for an AKS cluster; `privateLinkScope` for an Arc private link scope an arcPrivateLink request holds. */
+  kind?: HeldKind;
   artifactSource?: string;
   containerRegistryId?: string;
   outboundType?: string;

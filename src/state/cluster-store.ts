@@ -4,15 +4,17 @@ import type { TableClient } from "@azure/data-tables";
 import { ConcurrencyError } from "../app/optimistic.js";
 import type { ClusterStore } from "../app/stores.js";
 import type { ClusterRecord } from "../domain/records.js";
+import type { HeldKind } from "../domain/held-target.js";
 import { encodeKey, findEntity, isStatus } from "./entity.js";
 
-const key = (sub: string, rg: string, name: string) => ({ pk: encodeKey(sub.toLowerCase()), rk: encodeKey(`${rg}|${name}`.toLowerCase()) });
+// A scope's row key has its kind after the name: a cluster and a scope of one name are two rows.
+const key = (sub: string, rg: string, name: string, kind?: HeldKind) => ({ pk: encodeKey(sub.toLowerCase()), rk: encodeKey(`${rg}|${name}${kind ? `|${kind}` : ""}`.toLowerCase()) });
 
 export class TableClusterStore implements ClusterStore {
   constructor(private readonly table: TableClient) {}
 
-  async get(sub: string, rg: string, name: string): Promise<ClusterRecord | undefined> {
-    const { pk, rk } = key(sub, rg, name);
+  async get(sub: string, rg: string, name: string, kind?: HeldKind): Promise<ClusterRecord | undefined> {
+    const { pk, rk } = key(sub, rg, name, kind);
     const e = await findEntity(this.table, pk, rk);
     if (!e) return undefined;
     const { partitionKey: _p, rowKey: _r, timestamp: _t, etag, "odata.metadata": _m, ...rest } = e as Record<string, unknown>;
@@ -29,8 +31,8 @@ export class TableClusterStore implements ClusterStore {
   }
 
   /** Forgets a cluster (it was deleted); a row that is not there is fine. */
-  async remove(sub: string, rg: string, name: string): Promise<void> {
-    const { pk, rk } = key(sub, rg, name);
+  async remove(sub: string, rg: string, name: string, kind?: HeldKind): Promise<void> {
+    const { pk, rk } = key(sub, rg, name, kind);
     try {
       await this.table.deleteEntity(pk, rk);
     } catch (e) {
@@ -40,7 +42,7 @@ export class TableClusterStore implements ClusterStore {
 
   /** Writes the record: a new row when it has no ETag, else only if unchanged since read. */
   async save(rec: ClusterRecord): Promise<void> {
-    const { pk, rk } = key(rec.subscriptionId, rec.resourceGroup, rec.name);
+    const { pk, rk } = key(rec.subscriptionId, rec.resourceGroup, rec.name, rec.kind);
     const { etag, ...fields } = rec;
     const entity = Object.fromEntries(Object.entries({ partitionKey: pk, rowKey: rk, ...fields }).filter(([, v]) => v !== undefined));
     try {
