@@ -145,7 +145,7 @@ export async function checkDrift(deps: AppDeps, id: string, via: DriftVia, check
   if (await heldByRunningRequest(deps, id)) return "own-change";
   const origins = await originsOf(deps, first);
   const seen = await readHeldResources(deps, (first.resources ?? []).filter((r) => check.resources?.(r)), origins);
-  const queued: { requestId: string; request: ClusterRequest }[] = [];
+  const queued: QueuedRestore[] = [];
   const outcome = await withRetryOnConflict(`drift of ${name}`, async (): Promise<DriftOutcome> => {
     queued.length = 0;
     const rec = await getHeld(deps, target);
@@ -160,11 +160,11 @@ export async function checkDrift(deps: AppDeps, id: string, via: DriftVia, check
           ...(check.cluster?.mc ? driftAgainst(desired, check.cluster.mc, earlier, { via, at }) : earlier.filter((e) => !stepOfSetting(e.setting))),
           ...resourceEntries(desired, earlier, seen, { via, at }),
         ];
-    const restores = { ...desired.restores };
-    if (desired.policy === "restore") for (const e of entries) if (!e.restore) e.restore = planRestore(deps, desired, restores, e, target, queued, at, origins);
+    const book: RestoreBook = { times: { ...desired.restores }, counts: { ...desired.restoreCounts } };
+    if (desired.policy === "restore") for (const e of entries) if (!e.restore) e.restore = planRestore(deps, desired, book, e, target, queued, at, origins);
     const key = (list: DriftEntry[]) => JSON.stringify(list.map((e) => [e.setting, e.resourceId, e.actual]));
     if (key(entries) === key(earlier) && entries.every((e, i) => e.restore === earlier[i]?.restore)) return "unchanged";
-    await deps.clusters.save({ ...rec, desired: JSON.stringify({ ...desired, restores }), drift: entries.length ? JSON.stringify(entries) : undefined, updatedAt: at });
+    await deps.clusters.save({ ...rec, desired: JSON.stringify({ ...desired, restores: book.times, restoreCounts: book.counts }), drift: entries.length ? JSON.stringify(entries) : undefined, updatedAt: at });
     logChange(deps, name, desired, earlier, entries);
     return entries.length ? "drift-recorded" : "drift-cleared";
   });
@@ -233,21 +233,48 @@ async function originsOf(deps: AppDeps, desired: DesiredState): Promise<Record<s
   return out;
 }
 
+/** The restores queued, by group: their recent times (the give-up rule) and how many ever (their ids). */
+interface RestoreBook {
+  times: Record<string, string[]>;
+  counts: Record<string, number>;
+}
+
+type QueuedRestore = { requestId: string; request: ClusterRequest; origin?: string };
+
 /** What restoring does about one entry; a restore to queue is added to `queued`. */
-function planRestore(deps: AppDeps, desired: DesiredState, restores: Record<string, string[]>, e: DriftEntry, cluster: HeldTarget, queued: { requestId: string; request: ClusterRequest }[], at: string, origins: Record<string, ClusterRequest>): string {
+function planRestore(deps: AppDeps, desired: DesiredState, book: RestoreBook, e: DriftEntry, cluster: HeldTarget, queued: QueuedRestore[], at: string, origins: Record<string, ClusterRequest>): string {
   const plan = restoreOf(e, desired, { subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name }, origins);
   if ("notRestorable" in plan) return `not restorable: ${plan.notRestorable}`;
   const limit = deps.settings.driftRestoreLimit ?? DEFAULT_RESTORE_LIMIT;
-  const recent = (restores[plan.group] ?? []).filter((t) => Date.parse(at) - Date.parse(t) < limit.windowMs);
+  const recent = (book.times[plan.group] ?? []).filter((t) => Date.parse(at) - Date.parse(t) < limit.windowMs);
   if (recent.length >= limit.max)
     return `given up: restored ${recent.length} time(s) within ${Math.round(limit.windowMs / 3600_000)} h and changed again each time; this app no longer fights whoever changes it (set it back by hand, or send a request)`;
   const already = queued.find((q) => q.requestId.includes(`-${plan.group}-`));
-  const requestId = already?.requestId ?? restoreRequestId(heldTargetId(cluster), plan.group, (restores[plan.group] ?? []).length + 1);
-  if (!already) {
-    queued.push({ requestId, request: { ...plan.request, requestId } as ClusterRequest });
-    restores[plan.group] = [...recent, at];
+  if (already) return `queued ${already.requestId}`;
+  book.times[plan.group] = [...recent, at];
+  // Rows written before the counts were kept: their times are the count.
+  const n = (book.counts[plan.group] = (book.counts[plan.group] ?? (desired.restores?.[plan.group] ?? []).length) + 1);
+  // Resources of one request found in one check come back by one restore of it, with all their
+  // steps: one run of the steps they share (a parent and what its deletion took with it).
+  const sibling = queued.find((q) => onlyStepsOf(q.request) && onlyStepsOf(plan.request) && q.origin === plan.request.requestId);
+  if (sibling) {
+    (sibling.request as { onlySteps: string[] }).onlySteps.push(...onlyStepsOf(plan.request)!);
+    return `queued ${sibling.requestId}`;
   }
+  const requestId = restoreRequestId(heldTargetId(cluster), plan.group, n);
+  queued.push({ requestId, request: { ...plan.request, requestId } as ClusterRequest, origin: plan.request.requestId });
   return `queued ${requestId}`;
+}
+
+const onlyStepsOf = (r: ClusterRequest) => ("onlySteps" in r ? r.onlySteps : undefined);
+
+/** The restore request `requestId` from the entries it was queued for (one, or several of one request). */
+function restoreRequestOf(entries: DriftEntry[], requestId: string, desired: DesiredState, cluster: HeldTarget, origins: Record<string, ClusterRequest>): ClusterRequest | undefined {
+  const plans = entries.filter((e) => e.restore === `queued ${requestId}`).map((e) => restoreOf(e, desired, { subscriptionId: cluster.subscriptionId, resourceGroup: cluster.resourceGroup, name: cluster.name }, origins));
+  const requests = plans.flatMap((p) => ("request" in p ? [p.request] : []));
+  if (!requests.length) return undefined;
+  const steps = requests.flatMap((r) => onlyStepsOf(r) ?? []);
+  return { ...requests[0], ...(steps.length ? { onlySteps: [...new Set(steps)] } : {}), requestId } as ClusterRequest;
 }
 
 /** One request id per cluster, setting group and restore count: a storm of events queues one. */
@@ -257,15 +284,15 @@ export const restoreRequestId = (id: string, group: string, n: number) =>
 /** A restore queued earlier whose send may have failed: its entry is still there and not yet a request. */
 async function resendQueuedRestores(deps: AppDeps, id: string, justSent: { requestId: string }[], via: DriftVia, origins: Record<string, ClusterRequest>): Promise<void> {
   const target = heldTargetOf(id);
-  const { subscriptionId, resourceGroup, name } = target;
   const rec = await getHeld(deps, target);
   const desired = desiredOf(rec);
   if (!desired) return;
-  for (const e of driftOf(rec)) {
+  const entries = driftOf(rec);
+  for (const e of entries) {
     const requestId = /^queued (\S+)$/.exec(e.restore ?? "")?.[1];
     if (!requestId || justSent.some((q) => q.requestId === requestId) || (await deps.requests.getRequest(requestId))) continue;
-    const plan = restoreOf(e, desired, { subscriptionId, resourceGroup, name }, origins);
-    if ("request" in plan) await deps.queue.send(QUEUES.upgrades, [{ body: { ...plan.request, requestId }, messageId: requestId, subject: plan.request.operation, applicationProperties: { [OWN_REQUEST_VIA]: via } }]);
+    const request = restoreRequestOf(entries, requestId, desired, target, origins);
+    if (request) await deps.queue.send(QUEUES.upgrades, [{ body: request, messageId: requestId, subject: request.operation, applicationProperties: { [OWN_REQUEST_VIA]: via } }]);
   }
 }
 

@@ -54,6 +54,8 @@ export interface DesiredState {
   resources?: HeldResource[];
   /** Restores queued, by setting: their times (the give-up rule counts them). */
   restores?: Record<string, string[]>;
+  /** Restores queued, by setting, ever: numbers the restore requests (the times above are pruned). */
+  restoreCounts?: Record<string, number>;
 }
 
 export type DriftVia = "event" | "sweep";
@@ -143,6 +145,7 @@ export function nextDesiredState(before: DesiredState | undefined, req: ClusterR
     isolation: releases.length ? undefined : isolation,
     resources: heldResources(before?.resources, req, made),
     restores: before?.restores,
+    restoreCounts: before?.restoreCounts,
   };
 }
 
