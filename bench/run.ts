@@ -14,8 +14,9 @@
 //   every function registered): the bundle dist/main.mjs vs the unbundled sources (tsx) vs bare
 //   `node`, wall time of the whole process, median of 5;
 // - page: the status page's weight: bytes over the wire of the list and of a finished request's page;
-// - drift: one sweep of BENCH_DRIFT_CLUSTERS (default 100) held clusters (ARM reads, writes, time),
-//   and event → drift visible on the cluster document (bench/drift.ts).
+// - drift: one sweep of BENCH_DRIFT_CLUSTERS (default 100) Pod Sandboxing and BENCH_DRIFT_BYO (default
+//   20) BYO-registry held clusters (ARM reads, writes, time), and event → drift visible on the
+//   cluster document (bench/drift.ts).
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
