@@ -136,6 +136,7 @@ describe("callers by identity: tokens, CALLER_POLICY, requestedBy", () => {
       ["wrong signature", () => mint("alice", { forged: true }), /signature does not verify/],
       ["wrong issuer", () => mint("alice", { issuer: "https://login.microsoftonline.com/99999999-0000-0000-0000-000000000000/v2.0" }), /not issued by this app's tenant/],
       ["expired", () => mint("alice", { expires: Math.floor(Date.now() / 1000) - 3600 }), /expired/],
+      ["not yet valid", () => mint("alice", { claims: { nbf: Math.floor(Date.now() / 1000) + 3600 } }), /not valid yet \(nbf\)/],
       ["wrong audience", () => mint("alice", { audience: "api://another-app" }), /not for this app/],
       ["wrong tenant", () => mint("alice", { claims: { tid: "99999999-0000-0000-0000-000000000000" } }), /of tenant 99999999-.*not this app's/],
       ["unsigned (alg none)", async () => new UnsecuredJWT({ oid: PEOPLE.admin.oid, roles: ["Platform.Admin"], tid: TENANT }).setIssuer(ISSUER).setAudience(AUDIENCE).setExpirationTime("10m").encode(), /not a well-formed|algorithm/],
