@@ -2,7 +2,7 @@
 // and send the messages of the steps that can start. Used by the HTTP trigger, the
 // `cluster-requests` queue trigger and the local CLI alike.
 import { createHash, randomUUID } from "node:crypto";
-import { REQUEST_ID, type ClusterRequest } from "../domain/contract.js";
+import { REQUEST_ID, restoredRequest, type ClusterRequest } from "../domain/contract.js";
 import { checkDecoded } from "../domain/limits.js";
 import { planRequest, PlanningError, readySteps } from "../domain/plan.js";
 import type { DeleteSource } from "../domain/plans/delete.js";
@@ -15,7 +15,8 @@ import { resolveDeleteSource } from "./delete-source.js";
 import { dryRun, type DryRunEntry } from "./dry-run.js";
 import { planOf } from "./plan-of.js";
 import { sendFirstMessages } from "./run-step.js";
-import { updateRequest } from "./request-state.js";
+import { releaseDeleted, updateRequest } from "./request-state.js";
+import { restoreAwaited } from "./drift.js";
 import { redact } from "../domain/redact.js";
 import { statusDocument, type StatusDocument } from "./status.js";
 import { referencedResources } from "../domain/scopes.js";
@@ -148,6 +149,11 @@ export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: st
 
   const { plan } = checked;
   const id = checked.request.requestId ?? randomUUID();
+  // A restore queued before its resources were released (a delete of the request that made them),
+  // or put back meanwhile: it would make again what nobody holds any more.
+  const restored = restoredRequest(checked.request);
+  if (restored && !(await restoreAwaited(deps, id, checked.request)))
+    return reject(deps, raw, [{ path: "restores", message: `no drift of what request ${restored} made waits for this restore any more (released by a delete of that request, or back as it was)` }], fallbackId, { requestedBy });
   // Stored with its id: steps re-plan from it, and the tags of what it creates name the request.
   const request = { ...checked.request, requestId: id };
   const bodyHash = canonicalHash(checked.request);
@@ -209,6 +215,9 @@ async function answerExisting(deps: AppDeps, existing: RequestRecord, bodyHash: 
  */
 async function startSteps(deps: AppDeps, rec: RequestRecord, plan: Plan): Promise<Extract<AcceptOutcome, { kind: "notStarted" }> | undefined> {
   const id = rec.id;
+  // Before any of its steps can remove something: parallel first steps all find it released. (A
+  // failure here fails the intake: the redelivery, or the same POST, comes back here.)
+  await releaseDeleted(deps, rec);
   try {
     await sendFirstMessages(deps, id, readySteps(plan.steps, new Set(), new Set()).map((s) => s.name));
   } catch (e) {

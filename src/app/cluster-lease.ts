@@ -9,7 +9,7 @@
 // attempt spent) and shows which request it waits for; after leaseMaxWaitMs it fails. A lease its
 // owner stopped renewing (the owner crashed) expires and is taken over; one whose owner has ended
 // is taken over at once. Requests that contradict the holder are refused (domain/cluster-conflicts.ts).
-import { conflictBetween, isClusterTarget } from "../domain/cluster-conflicts.js";
+import { conflictBetween, takesLease } from "../domain/cluster-conflicts.js";
 import type { ClusterRequest } from "../domain/contract.js";
 import type { ClusterLease, ErrorInfo, RequestRecord, StepRecord } from "../domain/records.js";
 import type { AppDeps } from "./deps.js";
@@ -33,7 +33,7 @@ type Attempt = { held: ClusterLease } | { holder: ClusterLease; holderRequest: R
 
 /** Takes, renews or waits for the lease of the request's cluster before a step of it acts. */
 export async function takeClusterTurn(deps: AppDeps, req: RequestRecord, row: StepRecord): Promise<Turn> {
-  if (!isClusterTarget(req.target)) return { kind: "go", row };
+  if (!takesLease(req.target)) return { kind: "go", row };
   const now = deps.now().getTime();
   const ttl = deps.settings.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
   // Held until leaseUntil, as this step last saw it: no other request can take a lease before it
@@ -87,7 +87,7 @@ async function attempt(deps: AppDeps, req: RequestRecord, now: number, ttl: numb
 
 /** Gives the cluster back when a request ends; a lease another request holds (it took it over) is left alone. */
 export async function releaseClusterLease(deps: AppDeps, requestId: string, target: string): Promise<void> {
-  if (!isClusterTarget(target)) return;
+  if (!takesLease(target)) return;
   await withRetryOnConflict(`lease of ${target}`, async () => {
     const lease = await deps.leases.get(target);
     if (lease?.owner !== requestId) return;

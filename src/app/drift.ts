@@ -8,7 +8,7 @@
 // who keeps changing it, and the drift says so.
 import { createHash } from "node:crypto";
 import type { ManagedCluster } from "@azure/arm-containerservice";
-import type { ClusterRequest } from "../domain/contract.js";
+import { restoredRequest, type ClusterRequest } from "../domain/contract.js";
 import { differences, nextDesiredState, restoreOf, type DesiredState, type DriftEntry, type DriftPolicy, type DriftVia } from "../domain/desired-state.js";
 import { HELD_STEPS, resourceDrift, resourceSetting, stepOfSetting, type HeldResource } from "../domain/held-resources.js";
 import { sameId } from "../domain/naming.js";
@@ -46,6 +46,7 @@ const getHeld = (deps: AppDeps, t: HeldTarget) => deps.clusters.get(t.subscripti
  */
 export async function holdDesiredState(deps: AppDeps, req: RequestRecord): Promise<void> {
   const body = req.body as ClusterRequest & { driftPolicy?: DriftPolicy };
+  const restores = restoredRequest(body);
   const target = heldTargetOfRequest(body);
   if (!SHAPING.has(body.operation) || !target) return;
   const { name } = target;
@@ -53,9 +54,9 @@ export async function holdDesiredState(deps: AppDeps, req: RequestRecord): Promi
   const mc = target.kind ? NO_CLUSTER : ((await deps.arm.read({ kind: "managedCluster", id: heldTargetId(target) })) as ManagedCluster | undefined);
   if (!target.kind && !mc?.id) return;
   const rows = await deps.requests.getSteps(req.id);
-  const made: HeldResource[] = rows
-    .filter((r) => HELD_STEPS.has(r.name) && r.state === "Succeeded" && r.resourceId)
-    .map((r) => ({ step: r.name, resourceId: r.resourceId!, requestId: req.id }));
+  const mine = rows.filter((r) => HELD_STEPS.has(r.name) && r.state === "Succeeded" && r.resourceId);
+  const made: HeldResource[] = mine.map((r) => ({ step: r.name, resourceId: r.resourceId!, requestId: req.id }));
+  const wrote = mine.filter((r) => r.writes > 0).map((r) => r.resourceId!);
   const madeAgain = (e: DriftEntry) => made.some((m) => sameId(m.resourceId, e.resourceId));
   await withRetryOnConflict(`desired state of ${name}`, async () => {
     const rec = (await getHeld(deps, target)) ?? (target.kind ? { ...target, generation: 0, updatedAt: deps.now().toISOString() } : undefined);
@@ -63,9 +64,11 @@ export async function holdDesiredState(deps: AppDeps, req: RequestRecord): Promi
     const before = desiredOf(rec);
     if (before?.heldBy === req.id) return;
     // A restore (the request that made a resource, narrowed to its steps): what is held stays as
-    // it was; the resources it made again are no longer drift.
-    const restoring = "onlySteps" in body && !!body.onlySteps && !!before;
-    const next = restoring ? before : nextDesiredState(before, { ...body, requestId: req.id }, mc!, body.driftPolicy, made);
+    // it was; the resources it made again are no longer drift. Released meanwhile (a delete of
+    // that request started): nothing is held, and the restore holds nothing either.
+    const restoring = !!restores;
+    if (restoring && !before) return;
+    const next = restoring ? before : nextDesiredState(before, { ...body, requestId: req.id }, mc!, body.driftPolicy, made, wrote);
     if (!next) return;
     const held = (e: DriftEntry) => next.resources?.some((r) => resourceSetting(r.step) === e.setting && sameId(r.resourceId, e.resourceId));
     const left = [...driftAgainst(next, mc!, driftOf(rec), { via: "sweep", at: deps.now().toISOString() }), ...driftOf(rec).filter((e) => stepOfSetting(e.setting) && held(e) && !madeAgain(e))];
@@ -73,15 +76,19 @@ export async function holdDesiredState(deps: AppDeps, req: RequestRecord): Promi
     if (restoring) deps.log(`cluster ${name}: ${made.map((m) => m.step).join(", ") || "nothing"} made again by ${req.id}`, { requestId: next.heldBy });
     else deps.log(`cluster ${name}: desired state generation ${next.generation} held (${describeHeld(next)}), drift policy ${next.policy}`, { requestId: req.id });
   });
-  // What a restore made again is the restored request's: that request's delete removes it too.
-  if ("onlySteps" in body && body.onlySteps) await creditOrigin(deps, rows, desiredOf(await getHeld(deps, target)));
+  // What a restore made again is the restored request's (its tags name it): that request's delete removes it too.
+  if (restores) await creditOrigin(deps, rows, restores);
+}
+
+/** Whether a drift entry of the restore's cluster (or scope) still names this restore as queued for it. */
+export async function restoreAwaited(deps: AppDeps, requestId: string, body: ClusterRequest): Promise<boolean> {
+  const target = heldTargetOfRequest(body);
+  return !!target && driftOf(await getHeld(deps, target)).some((e) => e.restore === `queued ${requestId}`);
 }
 
 /** Adds what a restore's steps created to the `created` of the same steps of the request it restored. */
-async function creditOrigin(deps: AppDeps, rows: StepRecord[], desired: DesiredState | undefined): Promise<void> {
+async function creditOrigin(deps: AppDeps, rows: StepRecord[], origin: string): Promise<void> {
   for (const row of rows.filter((r) => r.created?.length)) {
-    const origin = desired?.resources?.find((h) => h.step === row.name && sameId(h.resourceId, row.resourceId))?.requestId;
-    if (!origin) continue;
     await withRetryOnConflict(`step ${row.name} of ${origin}`, async () => {
       const theirs = await deps.requests.getStep(origin, row.name);
       const missing = row.created!.filter((id) => !theirs?.created?.some((c) => sameId(c, id)));
@@ -103,7 +110,7 @@ export async function releaseMadeBy(deps: AppDeps, requestId: string): Promise<v
       const desired = desiredOf(rec);
       if (!rec || !desired || !madeBy(rec)) return;
       const resources = desired.resources!.filter((r) => r.requestId !== requestId);
-      if (rec.kind && !resources.length) return deps.clusters.remove(rec.subscriptionId, rec.resourceGroup, rec.name, rec.kind);
+      if (rec.kind && !resources.length) return deps.clusters.remove(rec.subscriptionId, rec.resourceGroup, rec.name, rec.kind, rec.etag);
       const drift = driftOf(rec).filter((e) => !stepOfSetting(e.setting) || resources.some((r) => sameId(r.resourceId, e.resourceId)));
       const next: DesiredState = { ...desired, generation: desired.generation + 1, resources: resources.length ? resources : undefined };
       await deps.clusters.save({ ...rec, desired: JSON.stringify(next), drift: drift.length ? JSON.stringify(drift) : undefined, updatedAt: deps.now().toISOString() });

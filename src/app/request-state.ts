@@ -17,13 +17,14 @@ export function updateRequest(deps: AppDeps, id: string, change: (r: RequestReco
 }
 
 export async function markRequestRunning(deps: AppDeps, id: string): Promise<void> {
-  let started: RequestRecord | undefined;
-  await updateRequest(deps, id, (r) => (r.state === "Accepted" ? { ...(started = r), state: "Running" } : undefined));
-  // A delete's own removals are not drift: what it removes stops being held as it starts.
-  if (started) await releaseDeleted(deps, started);
+  await updateRequest(deps, id, (r) => (r.state === "Accepted" ? { ...r, state: "Running" } : undefined));
 }
 
-const releaseDeleted = (deps: AppDeps, req: RequestRecord) => (req.operation === "delete" ? releaseMadeBy(deps, (req.body as DeleteRequest).deletes) : Promise.resolve());
+/**
+ * A delete's own removals are not drift: what it removes stops being held before its first steps
+ * are sent (accept.ts), and again at its end.
+ */
+export const releaseDeleted = (deps: AppDeps, req: RequestRecord) => (req.operation === "delete" ? releaseMadeBy(deps, (req.body as DeleteRequest).deletes) : Promise.resolve());
 
 /**
  * Terminal states are final: a late success never overwrites a failure. A request that has ended
@@ -39,7 +40,7 @@ export async function finishRequest(deps: AppDeps, id: string, state: Extract<Re
   // Before the lease goes: what it established is held before anyone else may change the cluster.
   // A repeat (the last message redelivered) after a Succeeded that was recorded finds it held.
   if (state === "Succeeded" && (finished.state === "Succeeded" || !isTerminal(finished.state))) await holdDesiredState(deps, finished);
-  // Again at its end: a crash between its start and the release is made good here.
+  // Again at its end: what a restore that was already running made meanwhile is released too.
   await releaseDeleted(deps, finished);
   await releaseClusterLease(deps, id, finished.target);
 }

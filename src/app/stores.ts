@@ -41,8 +41,8 @@ export interface ClusterStore {
   list(): Promise<ClusterRecord[]>;
   /** Writes the record: a new row when it has no ETag, else only if unchanged since read. */
   save(rec: ClusterRecord): Promise<void>;
-  /** Forgets a cluster (it was deleted); a row that is not there is fine. */
-  remove(sub: string, rg: string, name: string, kind?: HeldKind): Promise<void>;
+  /** Forgets a cluster (it was deleted); a row that is not there is fine. With `etag`, only if unchanged since read (else ConcurrencyError). */
+  remove(sub: string, rg: string, name: string, kind?: HeldKind, etag?: string): Promise<void>;
 }
 
 /** Node-image upgrades, one row per (cluster, change, pool). */

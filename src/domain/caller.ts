@@ -5,7 +5,7 @@
 // and before a plan is shown.
 import { z } from "zod";
 import { parseArmId } from "./arm-id.js";
-import { operations, type ClusterRequest, type Operation } from "./contract.js";
+import { operations, restoredRequest, type ClusterRequest, type Operation } from "./contract.js";
 import { referencedResources } from "./scopes.js";
 import type { ValidationError } from "./validation-error.js";
 
@@ -34,6 +34,7 @@ export interface Caller extends RequestedBy {
 /** The local host without a token check: one caller with every right (loopback only). */
 export const LOCAL_CALLER: Caller = { via: "local", displayName: "local caller (no token check)", unrestricted: true };
 /** The app's own requests (node-image upgrades, restores): only the app can send to their queue. */
+const APP_VIAS = new Set<Via>(["event", "timer", "sweep"]);
 export const appCaller = (via: "event" | "timer" | "sweep"): Caller => ({ via, displayName: `aks-provisioner (${via})`, unrestricted: true });
 
 /**
@@ -100,6 +101,9 @@ const who = (c: Caller) => c.userPrincipalName ?? c.displayName ?? c.appId ?? c.
  * it. Empty: allowed.
  */
 export function authorizeRequest(caller: Caller, req: ClusterRequest, policy: CallerPolicy | undefined): ValidationError[] {
+  // Whoever set it would have what it makes recorded as another request's, to be removed by that one's delete.
+  if (restoredRequest(req) && !APP_VIAS.has(caller.via))
+    return [{ path: "restores", message: "is set only by this app, on its own restores of drifted resources", source: "request contract" }];
   if (caller.unrestricted) return [];
   const grants = grantsOf(caller, policy);
   const allowing = grants.filter((g) => g.operations.includes("*") || g.operations.includes(req.operation));

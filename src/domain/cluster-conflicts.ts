@@ -5,12 +5,16 @@
 //   (disableNetworkIsolation): each re-images every pool, and the second would undo the first;
 // - setPrivateCluster with opposite values;
 // - any change of a cluster that a `delete` is removing (a `create` may follow a delete: it makes
-//   the cluster again).
-import type { ClusterRequest } from "./contract.js";
+//   the cluster again; a restore of what a request made may not: the delete releases it).
+import { restoredRequest, type ClusterRequest } from "./contract.js";
 import { resourceKindOf } from "./resource-kinds.js";
 
-/** Whether a request's target takes a cluster lease: every request about an AKS cluster (a create included). */
-export const isClusterTarget = (target: string): boolean => resourceKindOf(target) === "managedCluster";
+/**
+ * Whether a request's target takes a lease: every request about an AKS cluster (a create included),
+ * and about an Azure Arc private link scope (its arcPrivateLink, the delete of it, restores of what it
+ * made): one writer at a time, and what that writer changes is not drift.
+ */
+export const takesLease = (target: string): boolean => ["managedCluster", "privateLinkScope"].includes(resourceKindOf(target) ?? "");
 
 type Direction = { family: string; value: string };
 
@@ -34,6 +38,9 @@ function direction(r: ClusterRequest): Direction | undefined {
  */
 export function conflictBetween(holder: { id: string; body: ClusterRequest }, waiter: ClusterRequest): string | undefined {
   const h = holder.body;
+  const restored = restoredRequest(waiter);
+  if (h.operation === "delete" && restored)
+    return `request ${holder.id} is deleting what request ${h.deletes} made: this restore of what request ${restored} made is no longer wanted`;
   if (h.operation === "delete" && waiter.operation !== "create" && waiter.operation !== "delete")
     return `request ${holder.id} is deleting this cluster's resources (delete of request ${h.deletes}): ${waiter.operation} cannot follow it`;
   const [a, b] = [direction(h), direction(waiter)];

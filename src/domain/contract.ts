@@ -149,6 +149,12 @@ const envelope = {
    * to the steps that make it again). Every step still reads first and writes only what differs.
    */
   onlySteps: z.array(stepName).min(1).max(60).optional(),
+  /**
+   * Set by this app only, on its restore of resources a request made: that request's id. What the
+   * restore makes again is tagged and recorded as that request's, so that request's delete removes
+   * it; a caller's request that carries it is refused.
+   */
+  restores: requestIdText.optional(),
 };
 /**
  * What the app does when a setting this request establishes is changed outside it: `report` (the
@@ -268,6 +274,9 @@ export type CreateRequest = z.infer<typeof createRequest>;
 export type DeleteRequest = z.infer<typeof deleteRequest>;
 export type NodePool = z.infer<typeof nodePool>;
 export type Operation = ClusterRequest["operation"];
+
+/** The request a restore of this app makes again what it made (`restores`); undefined for any other request. */
+export const restoredRequest = (r: ClusterRequest): string | undefined => ("restores" in r ? r.restores : undefined);
 export const operations = clusterRequest.options.map((o) => o.shape.operation.value) as Operation[];
 
 /** JSON Schema of the request (draft 2020-12) for callers; `npm run schema` writes it to docs/. */

@@ -122,7 +122,7 @@ export function settingsEstablishedBy(req: ClusterRequest): { scalars: Scalar[];
  * established, at the values ARM holds now (the registry's id, the subnet id AKS chose), over what was
  * held before. A request that names a drift policy sets it; otherwise the earlier one stays.
  */
-export function nextDesiredState(before: DesiredState | undefined, req: ClusterRequest & { requestId?: string }, mc: ManagedCluster, policy: DriftPolicy | undefined, made: HeldResource[] = []): DesiredState | undefined {
+export function nextDesiredState(before: DesiredState | undefined, req: ClusterRequest & { requestId?: string }, mc: ManagedCluster, policy: DriftPolicy | undefined, made: HeldResource[] = [], wrote: string[] = []): DesiredState | undefined {
   const { scalars, pools, releases } = settingsEstablishedBy(req);
   if (!before && !scalars.length && !pools.length && !policy && !made.length) return undefined;
   const seen = observedSettings(mc);
@@ -143,7 +143,7 @@ export function nextDesiredState(before: DesiredState | undefined, req: ClusterR
     heldBy: req.requestId ?? before?.heldBy ?? "",
     generation: (before?.generation ?? 0) + 1,
     isolation: releases.length ? undefined : isolation,
-    resources: heldResources(before?.resources, req, made),
+    resources: heldResources(before?.resources, req, made, wrote),
     restores: before?.restores,
     restoreCounts: before?.restoreCounts,
   };
@@ -151,13 +151,16 @@ export function nextDesiredState(before: DesiredState | undefined, req: ClusterR
 
 /**
  * The resources held after `req`: what was held, and what it made that was not. A resource stays
- * the first request's (the one whose delete removes it), even when a later request sent again
- * finds it in place. Turning isolation off, or moving it to another registry, releases the earlier
- * registry chain: it is no longer needed.
+ * the first request's (the one whose delete removes it, its tags say so) when a later request sent
+ * again finds it in place; a later request that wrote it (`wrote`: its ids) changed it on purpose
+ * and takes it over: its body says what the resource must be, and its tags name it now. Turning
+ * isolation off, or moving it to another registry, releases the earlier registry chain: it is no
+ * longer needed.
  */
-function heldResources(before: HeldResource[] | undefined, req: ClusterRequest, made: HeldResource[]): HeldResource[] | undefined {
+function heldResources(before: HeldResource[] | undefined, req: ClusterRequest, made: HeldResource[], wrote: string[]): HeldResource[] | undefined {
   const released = req.operation === "disableNetworkIsolation" || req.operation === "updateBootstrapRegistry";
-  const kept = (before ?? []).filter((r) => !(released && REGISTRY_STEPS.includes(r.step)));
+  const rewritten = (r: HeldResource) => wrote.some((id) => same(id, r.resourceId)) && made.some((m) => same(m.resourceId, r.resourceId));
+  const kept = (before ?? []).filter((r) => !(released && REGISTRY_STEPS.includes(r.step)) && !rewritten(r));
   const all = [...kept, ...made.filter((m) => !kept.some((r) => same(m.resourceId, r.resourceId)))];
   return all.length ? all : undefined;
 }
@@ -210,7 +213,7 @@ export function restoreOf(entry: Pick<DriftEntry, "setting" | "resourceId">, des
     // One group per resource: its restores are counted (the give-up rule) apart from the others'.
     const group = `res-${createHash("sha1").update(`${held?.requestId}/${step}`).digest("hex").slice(0, 8)}`;
     if (!origin) return { group, notRestorable: `the request that made ${entry.resourceId} is no longer recorded: send it again` };
-    return { group, request: { ...origin, onlySteps: [step] } as ClusterRequest };
+    return { group, request: { ...origin, onlySteps: [step], restores: held.requestId } as ClusterRequest };
   }
   if (entry.setting.startsWith("bootstrapProfile.") || entry.setting === "networkProfile.outboundType") {
     if (!desired.isolation) return { group: "isolation", notRestorable: "the request that isolated this cluster is not known: restore it with enableNetworkIsolation" };

@@ -1,6 +1,6 @@
 // A request becomes a plan: a DAG of named steps (see step.ts). The plan is a pure function of the
 // request, so every invocation recomputes the same plan instead of storing code in Table rows.
-import type { ClusterRequest } from "./contract.js";
+import { restoredRequest, type ClusterRequest } from "./contract.js";
 import { createdTags } from "./managed.js";
 import { PlanningError } from "./planning-error.js";
 import { planCreate } from "./plans/create.js";
@@ -13,9 +13,11 @@ export { PlanningError };
 
 /** `source`: for a `delete`, what the request it deletes recorded (see plans/delete.ts). */
 export function planRequest(req: ClusterRequest, source?: DeleteSource): Plan {
-  // Everything a plan creates carries the app's tags (managed-by, and the request's id). A delete
-  // creates nothing: its steps remove what the deleted request tagged.
-  const plan = planFor(req.operation === "delete" ? req : { ...req, tags: createdTags(req.tags, req.requestId) }, source);
+  // Everything a plan creates carries the app's tags (managed-by, and the request's id; a restore's,
+  // the id of the request it restores). A delete creates nothing: its steps remove what the deleted
+  // request tagged.
+  const owner = restoredRequest(req) ?? req.requestId;
+  const plan = planFor(req.operation === "delete" ? req : { ...req, tags: createdTags(req.tags, owner) }, source);
   checkDag(plan.steps);
   return "onlySteps" in req && req.onlySteps ? narrowed(plan, req.onlySteps) : plan;
 }

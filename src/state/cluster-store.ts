@@ -30,12 +30,13 @@ export class TableClusterStore implements ClusterStore {
     return out;
   }
 
-  /** Forgets a cluster (it was deleted); a row that is not there is fine. */
-  async remove(sub: string, rg: string, name: string, kind?: HeldKind): Promise<void> {
+  /** Forgets a cluster (it was deleted); a row that is not there is fine. With `etag`, only if unchanged since read. */
+  async remove(sub: string, rg: string, name: string, kind?: HeldKind, etag?: string): Promise<void> {
     const { pk, rk } = key(sub, rg, name, kind);
     try {
-      await this.table.deleteEntity(pk, rk);
+      await this.table.deleteEntity(pk, rk, etag ? { etag } : {});
     } catch (e) {
+      if (isStatus(e, 412)) throw new ConcurrencyError(`cluster ${name} state changed concurrently`);
       if (!isStatus(e, 404)) throw e;
     }
   }

@@ -16,6 +16,7 @@ import { armWrites, provision, startTestHost, waitForRequest } from "../helpers/
 import { postEvents, resourceEvent } from "../helpers/clusters.js";
 import { EXAMPLES_DIR, example, SUB } from "../helpers/examples.js";
 import { personInArm } from "../helpers/person-in-arm.js";
+import { QUEUES } from "../../src/app/queue.js";
 
 const SCOPE = `/subscriptions/${SUB}/resourceGroups/rg-arc/providers/Microsoft.HybridCompute/privateLinkScopes/pls-arc`;
 const NSG = `/subscriptions/${SUB}/resourceGroups/rg-net/providers/Microsoft.Network/networkSecurityGroups/nsg-onprem-egress`;
@@ -109,5 +110,41 @@ describe("drift of an Azure Arc private link", () => {
     assert.equal(host.standIn!.requests.length, reads, "nobody holds them any more: nothing read");
     assert.equal(await row(), undefined, "the scope's row holds nothing: it is gone");
     assert.equal((await restoreRequests()).length, restoresBefore);
+  });
+});
+
+describe("a later request that changes what an earlier one made", () => {
+  let host: LocalHost;
+  before(async () => (host = await seededHost()));
+  after(async () => host.close());
+  const { changeResource } = personInArm(() => host, () => SCOPE);
+  const row = () => host.deps.clusters.get(SUB, "rg-arc", "pls-arc", "privateLinkScope");
+  const held = async () => (JSON.parse((await row())!.desired!) as DesiredState).resources!;
+  const drift = async () => JSON.parse((await row())?.drift ?? "[]") as DriftEntry[];
+
+  it("takes over the resource it wrote: its body is what the resource must be; what it found in place stays the first one's", async () => {
+    const first = example("arc-private-link.json");
+    assert.equal((await provision(host, { ...first, requestId: "arc-first", driftPolicy: "restore" })).state, "Succeeded");
+    const writes = armWrites(host).length;
+    const second = await provision(host, { ...first, scope: { ...first.scope, publicNetworkAccess: true }, requestId: "arc-public", driftPolicy: "restore" });
+    assert.equal(second.state, "Succeeded", JSON.stringify(second.error));
+    assert.deepEqual(armWrites(host).slice(writes), [`PUT ${SCOPE}`], "the scope changed on purpose, nothing else written");
+    const owners = Object.fromEntries((await held()).map((r) => [r.step, r.requestId]));
+    assert.equal(owners["arc:scope"], "arc-public");
+    assert.ok(Object.entries(owners).every(([step, id]) => step === "arc:scope" || id === "arc-first"), JSON.stringify(owners));
+
+    await sweepDrift(host.deps);
+    await host.bus.whenIdle();
+    assert.deepEqual(await drift(), [], "the change asked for is not drift, and nothing puts the first body back");
+    assert.ok(!(await host.deps.requests.listRequests(undefined, 1000)).rows.some((r) => r.id.startsWith("restore-")));
+
+    await changeResource(SCOPE, (p) => (p.publicNetworkAccess = "Disabled"));
+    host.bus.pause(QUEUES.upgrades);
+    await sweepDrift(host.deps);
+    const entry = (await drift()).find((e) => e.setting === "resource[arc:scope]");
+    assert.deepEqual([entry?.desired, entry?.actual], [{ properties: { publicNetworkAccess: "Enabled" } }, { properties: { publicNetworkAccess: "Disabled" } }], "judged by the later body");
+    host.bus.resume(QUEUES.upgrades);
+    await host.bus.whenIdle();
+    assert.equal((await row())!.drift, undefined, "restored to the later body");
   });
 });

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sweepDrift } from "../../src/app/drift.js";
+import { acceptRequest, statusOf } from "../../src/app/accept.js";
 import type { DesiredState, DriftEntry } from "../../src/domain/desired-state.js";
 import { resourceSetting } from "../../src/domain/held-resources.js";
 import type { LocalHost } from "../../src/local/host.js";
@@ -16,6 +17,7 @@ import { resourceEvent } from "../helpers/clusters.js";
 import { QUEUES } from "../../src/app/queue.js";
 import { EXAMPLES_DIR, example, SUB } from "../helpers/examples.js";
 import { personInArm } from "../helpers/person-in-arm.js";
+import { REQUEST_TAG } from "../../src/domain/contract.js";
 
 interface Held {
   /** The row's key parts. */
@@ -65,7 +67,7 @@ for (const [title, held] of Object.entries(CASES)) {
 
     const row = () => host.deps.clusters.get(...held.row);
     const entryOf = async (step: string) => (JSON.parse((await row())?.drift ?? "[]") as DriftEntry[]).find((e) => e.setting === resourceSetting(step));
-    const { deleteResource } = personInArm(() => host, () => "");
+    const { arm, deleteResource } = personInArm(() => host, () => "");
     const restores = async () => (await host.deps.requests.listRequests(undefined, 1000)).rows.filter((r) => r.id.startsWith("restore-")).map((r) => r.id);
 
     it("holds more than a handful of them", () => assert.ok(resources!.length >= 8, JSON.stringify(resources)));
@@ -122,6 +124,38 @@ for (const [title, held] of Object.entries(CASES)) {
       await host.bus.whenIdle();
       assert.deepEqual(armWrites(host).slice(writes).map((w) => w.toLowerCase()).sort(), family.map((r) => `put ${r.resourceId}`.toLowerCase()).sort());
       assert.equal((await row())!.drift, undefined, "nothing left drifted");
+    });
+
+    it("what the restores made is the request's: tagged with its id and removed by its delete; a restore queued before that delete does not run", async () => {
+      const all = (JSON.parse((await row())!.desired!) as DesiredState).resources!;
+      const requestId = held.request.requestId as string;
+      // Every held resource has been made again by a restore by now (the tests above).
+      const tagged = (await Promise.all(all.map(async (r) => [r.step, (await arm("GET", r.resourceId)).body?.tags] as const))).filter(([, tags]) => tags);
+      assert.ok(tagged.length >= 3, JSON.stringify(tagged));
+      for (const [step, tags] of tagged) assert.equal(tags[REQUEST_TAG], requestId, `${step}: tagged as the request's, not the restore's`);
+
+      // One restored twice so far (once per round above): the give-up rule still lets it come back.
+      const gone = resources!.find((r) => !/\/(privateDnsZones|privateEndpoints)\//i.test(r.resourceId))!;
+      await deleteResource(gone.resourceId);
+      host.bus.pause(QUEUES.upgrades);
+      await deliverEvent(host, resourceEvent(gone.resourceId, "Delete"));
+      const queued = (await entryOf(gone.step))!.restore!.slice("queued ".length);
+      // Its restore still waits on its queue while the delete runs to its end.
+      const finished = host.nextFinish(`${requestId}-delete`);
+      await acceptRequest(host.deps, { operation: "delete", requestId: `${requestId}-delete`, deletes: requestId, confirm: true });
+      await finished;
+      const deleted = (await statusOf(host.deps, `${requestId}-delete`))!;
+      assert.equal(deleted.state, "Succeeded", JSON.stringify(deleted.steps.filter((x) => x.state !== "Succeeded")));
+      const writes = armWrites(host).length;
+      host.bus.resume(QUEUES.upgrades);
+      await host.bus.whenIdle();
+      const restore = (await host.deps.requests.getRequest(queued))!;
+      assert.equal(restore.state, "Rejected");
+      assert.match(restore.error!.details![0].message, /no drift of what request .* made waits for this restore any more/);
+      assert.deepEqual(armWrites(host).slice(writes), [], "the restore made nothing again");
+      const left = (await Promise.all(all.map(async (r) => [r.step, (await arm("GET", r.resourceId)).status] as const))).filter(([, status]) => status !== 404);
+      assert.deepEqual(left, [], "the delete removed every held resource, those made again by restores included");
+      assert.equal((await row())?.desired ? (JSON.parse((await row())!.desired!) as DesiredState).resources : undefined, undefined, "nothing of it is held");
     });
   });
 }

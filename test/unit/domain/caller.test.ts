@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { authorizeRequest, inRoleScope, mayActOn, maySee, parseCallerPolicy, type Caller, type CallerPolicy } from "../../../src/domain/caller.js";
+import { appCaller, authorizeRequest, inRoleScope, LOCAL_CALLER, mayActOn, maySee, parseCallerPolicy, type Caller, type CallerPolicy } from "../../../src/domain/caller.js";
 
 const SUB = "00000000-0000-0000-0000-000000000000";
 const rg = (name: string) => `/subscriptions/${SUB}/resourceGroups/${name}`;
@@ -40,6 +40,15 @@ describe("what a caller may do", () => {
     assert.deepEqual(authorizeRequest(alice, create("rg-b"), policy).map((e) => e.path), ["cluster"]);
     assert.deepEqual(authorizeRequest(reader, create("rg-a"), policy).map((e) => e.path), ["operation"]);
     assert.match(authorizeRequest(nobody, create("rg-a"), policy)[0].message, /roles Unknown\) may not request create/);
+  });
+
+  it("restores is the app's own: refused from every caller, the local one and an admin's included, accepted from the app's restores", () => {
+    const restore = { ...(create("rg-a") as object), restores: "team-b-create" } as never;
+    const admin: Caller = { via: "http", objectId: "x", roles: ["A"], unrestricted: false };
+    for (const who of [alice, admin, LOCAL_CALLER, { ...alice, via: "queue" as const }])
+      assert.deepEqual(authorizeRequest(who, restore, policy).map((e) => [e.path, e.message]), [["restores", "is set only by this app, on its own restores of drifted resources"]], who.via);
+    assert.deepEqual(authorizeRequest(appCaller("event"), restore, policy), []);
+    assert.deepEqual(authorizeRequest(appCaller("sweep"), restore, policy), []);
   });
 
   it("others' requests: own only, read sees them, acting needs its own", () => {

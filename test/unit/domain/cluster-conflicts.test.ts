@@ -1,7 +1,7 @@
 // Which requests for one cluster may queue behind each other, and which contradict each other.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { conflictBetween, isClusterTarget } from "../../../src/domain/cluster-conflicts.js";
+import { conflictBetween, takesLease } from "../../../src/domain/cluster-conflicts.js";
 import type { ClusterRequest } from "../../../src/domain/contract.js";
 
 const cluster = { subscriptionId: "00000000-0000-0000-0000-000000000000", resourceGroup: "rg-aks", name: "aks-1" };
@@ -37,8 +37,15 @@ describe("cluster conflicts", () => {
     assert.equal(conflictBetween(held(del), del), undefined);
   });
 
-  it("leases are taken for AKS clusters only", () => {
-    assert.equal(isClusterTarget("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-1"), true);
-    assert.equal(isClusterTarget("/subscriptions/s/resourceGroups/rg/providers/Microsoft.HybridCompute/privateLinkScopes/pls"), false);
+  it("a restore of what a request made does not follow a delete; a create may", () => {
+    const restore = { ...sandbox, restores: "create-1" } as ClusterRequest;
+    assert.match(conflictBetween(held(del), restore)!, /request holder-1 is deleting what request create-1 made: this restore of what request create-1 made is no longer wanted/);
+    assert.equal(conflictBetween(held(sandbox), restore), undefined);
+  });
+
+  it("leases are taken for AKS clusters and Arc private link scopes, nothing else", () => {
+    assert.equal(takesLease("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks-1"), true);
+    assert.equal(takesLease("/subscriptions/s/resourceGroups/rg/providers/Microsoft.HybridCompute/privateLinkScopes/pls"), true);
+    assert.equal(takesLease("/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acr1"), false);
   });
 });
