@@ -71,7 +71,7 @@ export const SETTINGS = {
   AUTH_AUDIENCE: { readBy: "app", azure: true, meaning: "comma-separated audiences a token must be for: the app registration's client id and/or application id URI (api://…); set, the token check is on" },
   AUTH_ISSUER: { readBy: "app", azure: false, meaning: "another issuer instead of the tenant's (a local issuer with its own signing key); needs AUTH_JWKS_URI" },
   AUTH_JWKS_URI: { readBy: "app", azure: false, meaning: "where the issuer publishes its signing keys (default: the tenant's)" },
-  AUTH_MODE: { readBy: "app", azure: false, meaning: "off: no token check, every caller acts with every right (a Functions host under Core Tools only; logged as a warning); the deployed app refuses to start without AUTH_AUDIENCE and CALLER_POLICY otherwise" },
+  AUTH_MODE: { readBy: "app", azure: false, meaning: "off: no token check, every caller acts with every right (a Functions host under Core Tools only; logged as a warning); the deployed app refuses to start without AUTH_AUDIENCE and CALLER_POLICY otherwise. local: npm start is its own token issuer (tokens from POST /local/token or npm run provision -- token), checked against CALLER_POLICY" },
   CALLER_POLICY: { readBy: "app", azure: true, meaning: 'JSON: per app role, the operations and scopes its callers may use and whose requests they may see, e.g. {"roles":{"Team.A":{"operations":["create","delete"],"scopes":["/subscriptions/…/resourceGroups/rg-team-a-*"],"requests":"own"}}}' },
   FUNCTIONS_WORKER_RUNTIME: { readBy: "app", azure: false, meaning: "set by the Functions host itself (not by the template): the app refuses to start there without ALLOWED_SCOPES" },
   // Local tools only.
@@ -200,8 +200,11 @@ function emulatorSetting(value: string): string {
  * The settings of the local tools (start, provision CLI): no storage or Service Bus needed;
  * ALLOWED_SCOPES optional. The local host reads the runner settings with readRunnerSettings.
  */
-export function readLocalConfig(env: Env): { port: number; armEndpoint?: string; armAccessToken?: string; allowedScopes?: AllowedScopes } {
+export function readLocalConfig(env: Env): { port: number; armEndpoint?: string; armAccessToken?: string; allowedScopes?: AllowedScopes; localIssuer: boolean } {
+  const localIssuer = env.AUTH_MODE === "local";
+  if (localIssuer && env.AUTH_AUDIENCE) throw new Error("AUTH_MODE=local makes the local host its own token issuer: unset AUTH_AUDIENCE (or unset AUTH_MODE to check a tenant's tokens)");
   return {
+    localIssuer,
     port: Number(env.PORT || 7071),
     armEndpoint: env.ARM_ENDPOINT || undefined,
     armAccessToken: env.ARM_ACCESS_TOKEN || undefined,

@@ -49,6 +49,11 @@ export class ApiClient {
     return this.call("GET", "/api/clusters?drifted=true");
   }
 
+  /** A token of npm start's own issuer (AUTH_MODE=local). */
+  localToken(caller: { name: string; roles: string[] }): Promise<Answer<{ accessToken: string; objectId: string }>> {
+    return this.call("POST", "/local/token", caller);
+  }
+
   private async call<T>(method: string, path: string, body?: unknown): Promise<Answer<T>> {
     const url = new URL(path, this.endpoint.endsWith("/") ? this.endpoint : `${this.endpoint}/`);
     let res: Response;

@@ -21,6 +21,7 @@ import { useDeps } from "../functions/runtime.js";
 import { ARM_RATE_LIMITS, scaleLimits, withLimits } from "../domain/arm-limits.js";
 import { DEFAULT_MAX_THROTTLE_WAIT_MS } from "../app/arm-pacing.js";
 import { installFunctionsCore, toTypedData, type FunctionsCoreStandIn } from "./functions-core.js";
+import { startLocalIssuer, type LocalIssuer } from "./local-issuer.js";
 
 /** The app, loaded once per process the way the worker loads it (main.ts registers every function). */
 async function loadApp(): Promise<FunctionsCoreStandIn> {
@@ -42,6 +43,8 @@ export interface LocalHostOptions {
   quiet?: boolean;
   /** Every line a function invocation logs (what Application Insights would receive). */
   onLog?: (line: string, functionName: string, invocationId: string) => void;
+  /** The host is its own token issuer (AUTH_MODE=local): tokens are checked, and minted at POST /local/token. */
+  localIssuer?: boolean;
 }
 
 export interface LocalHost {
@@ -49,6 +52,8 @@ export interface LocalHost {
   bus: LocalBus;
   standIn?: ArmStandIn;
   azurite: Azurite;
+  /** With `localIssuer`: the issuer whose tokens the app accepts. */
+  issuer?: LocalIssuer;
   url?: string;
   /** Resolves when request `id` is next saved in a final state (subscribe, then read its state). */
   nextFinish(id: string): Promise<void>;
@@ -62,13 +67,16 @@ export interface LocalHost {
 }
 
 export const NO_TOKEN_CHECK_WARNING = "warning: AUTH_AUDIENCE is not set: calls need no token and act as one local caller with every right (loopback only; set AUTH_AUDIENCE and AUTH_TENANT_ID, or AUTH_ISSUER and AUTH_JWKS_URI, to check tokens)";
+export const NO_POLICY_WARNING = "warning: AUTH_MODE=local without CALLER_POLICY: every caller with a token is refused; set CALLER_POLICY to give the roles their operations and scopes";
 export const UNRESTRICTED_WARNING = "warning: ALLOWED_SCOPES is not set: requests may act on any subscription the credential reaches (allowed on the local host only)";
 
 /** Re-checks on the stand-in follow its (scaled-down) Retry-After; keep the floor low locally. */
 export const LOCAL_SETTINGS: RunnerSettings = { ...DEFAULT_SETTINGS, minRecheckMs: 50, maxRecheckMs: 5_000 };
 
-export async function startLocalHost(opts: LocalHostOptions = {}): Promise<LocalHost> {
-  const [azurite, standIn] = await Promise.all([startAzurite(), opts.armEndpoint ? undefined : startArmStandIn(opts.standIn)]);
+export async function startLocalHost(given: LocalHostOptions = {}): Promise<LocalHost> {
+  const [azurite, standIn, issuer] = await Promise.all([startAzurite(), given.armEndpoint ? undefined : startArmStandIn(given.standIn), given.localIssuer ? startLocalIssuer() : undefined]);
+  // Its tokens are checked as the tenant's are in Azure: CALLER_POLICY says what their roles may do.
+  const opts = issuer ? { ...given, settings: { auth: issuer.settings, ...given.settings } } : given;
   const bus = new LocalBus({ maxDeliveryCount: 10, ...opts.bus });
   const log = opts.quiet ? () => {} : (m: string) => console.error(`[host] ${m}`);
   const finishes = new RequestFinishes();
@@ -77,6 +85,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   // Unrestricted is for the local host only (the Functions app refuses to start without the setting).
   if (!deps.settings.allowedScopes && !opts.quiet) console.warn(UNRESTRICTED_WARNING);
   if (!deps.settings.auth && !opts.quiet) console.warn(NO_TOKEN_CHECK_WARNING);
+  if (issuer && !deps.settings.callerPolicy && !opts.quiet) console.warn(NO_POLICY_WARNING);
 
   const core = await loadApp();
   // What the worker sends the host: each line a function logs, under its invocation (as Application
@@ -103,7 +112,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
   let server: http.Server | undefined;
   let url: string | undefined;
   if (opts.httpPort !== undefined) {
-    server = http.createServer(localRoutes(core, bus));
+    server = http.createServer(localRoutes(core, bus, issuer));
     await new Promise<void>((resolve, reject) => {
       server!.once("error", reject);
       server!.listen(opts.httpPort, "127.0.0.1", () => resolve());
@@ -117,6 +126,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
     bus,
     standIn,
     azurite,
+    issuer,
     url,
     nextFinish: (id) => finishes.next(id),
     async restart(beforeStart) {
@@ -137,7 +147,7 @@ export async function startLocalHost(opts: LocalHostOptions = {}): Promise<Local
       const closed = new Promise<void>((r) => (server ? server.close(() => r()) : r()));
       server?.closeAllConnections();
       await closed;
-      await Promise.all([azurite.stop(), standIn?.close()]);
+      await Promise.all([azurite.stop(), standIn?.close(), issuer?.close()]);
     },
   };
   return host;

@@ -20,6 +20,7 @@ const HELP = `usage:
   npm run provision -- list [--state STATE] [--cluster NAME] [--top N] [--endpoint URL] [-o json|table]
   npm run provision -- cancel ID [--endpoint URL] [-o json|table]
   npm run provision -- drift [CLUSTER] [--endpoint URL] [-o json|table]
+  npm run provision -- token --name NAME --role ROLE [--role ROLE …] [--endpoint URL]
 
 FILE          a request (docs/contract.md); submitted, then followed until it finishes
 --endpoint    the app's URL (https://APP.azurewebsites.net); the function key comes from
@@ -38,6 +39,9 @@ FILE          a request (docs/contract.md); submitted, then followed until it fi
 drift         the clusters whose hardened settings were changed outside this app, each setting
               with its desired and actual value (CLUSTER: a name or SUBSCRIPTION/GROUP/NAME; none:
               every held cluster)
+token         an access token of npm start's own issuer (AUTH_MODE=local) for the caller NAME
+              with these app roles, on stdout: AKS_PROVISIONER_TOKEN=$(npm run -s provision --
+              token --name alice --role Team.A)
 
 Progress goes to stderr (rows redrawn in a terminal, one line per change otherwise), the document
 to stdout.
@@ -66,6 +70,8 @@ function parse(argv: string[]) {
       state: { type: "string" },
       cluster: { type: "string" },
       top: { type: "string" },
+      name: { type: "string" },
+      role: { type: "string", multiple: true },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -95,11 +101,15 @@ async function main(argv: string[]): Promise<number> {
     if (rest.length) throw new UsageError(`unexpected ${rest.join(" ")}`);
     if (command === "list" && !id) return await list(client(), args);
     if (command === "drift" && !existsSync(command)) return await drift(client(), id, args);
+    if (command === "token" && !existsSync(command)) {
+      if (id) throw new UsageError(`unexpected ${id}`);
+      return await token(client(), args);
+    }
     if ((command === "status" || command === "cancel") && !existsSync(command)) {
       if (!id) throw new UsageError(`${command} needs a request id`);
       return command === "status" ? await status(client(), id, args) : await cancel(client(), id, args);
     }
-    if (!command || id) throw new UsageError(command ? `unexpected ${id}` : "give a request file, or status, list, cancel or drift");
+    if (!command || id) throw new UsageError(command ? `unexpected ${id}` : "give a request file, or status, list, cancel, drift or token");
     return await submitFile(command, args);
   } catch (e) {
     if (e instanceof UsageError) {
@@ -112,6 +122,17 @@ async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+}
+
+async function token(api: ApiClient, args: Args): Promise<number> {
+  if (!args.name || !args.role?.length) throw new UsageError("token needs --name and at least one --role");
+  const answer = await api.localToken({ name: args.name, roles: args.role });
+  if (answer.status !== 200) {
+    console.error((answer.body as { error?: string }).error ?? `HTTP ${answer.status}`);
+    return EXIT.rejected;
+  }
+  console.log(answer.body.accessToken);
+  return EXIT.succeeded;
 }
 
 async function submitFile(file: string, args: Args): Promise<number> {

@@ -1,11 +1,12 @@
 // The HTTP side of the local host, from the app's own registrations: every HTTP-triggered function
 // at /api/{its route} for its methods, every Event Grid-triggered function behind the host's webhook
 // (/runtime/webhooks/eventgrid?functionName=…), each invoked through the functions-core stand-in as
-// the worker would. Plus one local-only route that plays "another system" putting a raw message on
-// a queue. Like Core Tools, no function keys are asked for: the local host listens on 127.0.0.1 only.
+// the worker would. Plus local-only routes: one plays "another system" putting a raw message on a
+// queue; one hands out tokens of the host's own issuer (AUTH_MODE=local). Like Core Tools, no function keys are asked for: the local host listens on 127.0.0.1 only.
 import type http from "node:http";
 import { SUBSCRIPTION_VALIDATION } from "../domain/events.js";
 import type { LocalBus } from "./bus.js";
+import { localObjectId, type LocalIssuer } from "./local-issuer.js";
 import { toTypedData, type FunctionsCoreStandIn, type HttpData, type TypedData } from "./functions-core.js";
 
 /** The Functions host's default route prefix (host.json extensions.http.routePrefix). */
@@ -65,7 +66,7 @@ function localAliases(routes: Route[]): Route[] {
   });
 }
 
-export function localRoutes(core: FunctionsCoreStandIn, bus: LocalBus): http.RequestListener {
+export function localRoutes(core: FunctionsCoreStandIn, bus: LocalBus, issuer?: LocalIssuer): http.RequestListener {
   const registered = httpRoutes(core);
   const routes = [...registered, ...localAliases(registered)];
   const queues = new Set(core.byTrigger("serviceBusTrigger").map((f) => String(f.binding.queueName)));
@@ -76,6 +77,7 @@ export function localRoutes(core: FunctionsCoreStandIn, bus: LocalBus): http.Req
       const body = await readBody(req);
       if (url.pathname === "/runtime/webhooks/eventgrid") return send(res, await eventGridWebhook(core, eventGrid, req, url, body));
       const queueMatch = req.method === "POST" && url.pathname.match(/^\/local\/queues\/([^/]+)$/);
+      if (req.method === "POST" && url.pathname === "/local/token") return send(res, await localToken(issuer, body));
       if (queueMatch) {
         const queue = decodeURIComponent(queueMatch[1]);
         if (!queues.has(queue)) return send(res, json(404, { error: `no queue ${queue}` }));
@@ -103,6 +105,25 @@ export function localRoutes(core: FunctionsCoreStandIn, bus: LocalBus): http.Req
       send(res, json(500, { error: (e as Error).message }));
     }
   };
+}
+
+/**
+ * A token of the local issuer for `{ "name": "alice", "roles": ["Team.A"] }` (AUTH_MODE=local only):
+ * what `az account get-access-token` is against a tenant.
+ */
+async function localToken(issuer: LocalIssuer | undefined, body: Buffer): Promise<HttpData> {
+  if (!issuer) return json(404, { error: "this host checks no tokens of its own: start it with AUTH_MODE=local" });
+  let asked: unknown;
+  try {
+    asked = JSON.parse(body.toString("utf8") || "{}");
+  } catch {
+    return json(400, { error: "the body is not JSON" });
+  }
+  const { name, roles, upn } = (asked ?? {}) as Record<string, unknown>;
+  const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((r) => typeof r === "string" && r.length > 0);
+  if (typeof name !== "string" || !name || !strings(roles) || (upn !== undefined && typeof upn !== "string"))
+    return json(400, { error: 'give { "name": "…", "roles": ["…"] } (upn optional): the caller\'s display name and its app roles' });
+  return json(200, { tokenType: "Bearer", accessToken: await issuer.tokenFor({ name, roles, upn }), expiresIn: 3600, objectId: localObjectId(name) });
 }
 
 /**

@@ -3,6 +3,8 @@
 // disjoint resource groups and an admin the subscription. Each rule is proved on HTTP and the queue,
 // and every refusal makes zero ARM requests.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { localObjectId } from "../../src/local/local-issuer.js";
 import { after, before, describe, it } from "node:test";
 import { UnsecuredJWT } from "jose";
 import { QUEUES } from "../../src/app/queue.js";
@@ -168,6 +170,46 @@ describe("callers by identity: tokens, CALLER_POLICY, requestedBy", () => {
   });
 });
 
+describe("the local host as its own token issuer (AUTH_MODE=local)", () => {
+  let host: LocalHost;
+  before(async () => (host = await startTestHost({ httpPort: 0, localIssuer: true, settings: { allowedScopes: [`/subscriptions/${SUB}`.toLowerCase()], callerPolicy: POLICY } })));
+  after(async () => host?.close());
+
+  /** `npm run provision -- token …` against this host, as a child process. */
+  const tokenCli = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/local/provision-cli.ts", "token", ...args], { env: { ...process.env, PORT: new URL(host.url!).port }, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += d));
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("close", (code) => resolve({ code, stdout, stderr }));
+    });
+  const post = (token: string | undefined, body: unknown) =>
+    fetch(`${host.url}/api/requests`, { method: "POST", headers: token ? { authorization: `Bearer ${token}` } : {}, body: JSON.stringify(body) });
+  const create = (id: string, group: string) => ({ ...example("pod-sandboxing.json"), requestId: id, cluster: { ...example("pod-sandboxing.json").cluster, resourceGroup: group, name: `aks-${id}` } });
+
+  it("checks tokens: the CLI's token acts in its role's scopes as that caller, is refused elsewhere; no token is refused", async () => {
+    const run = await tokenCli(["--name", "alice", "--role", "Team.A"]);
+    assert.equal(run.code, 0, run.stderr);
+    const token = run.stdout.trim();
+    assert.equal((await post(undefined, create("li-none", "rg-team-a-apps"))).status, 401);
+    assert.equal((await post(token, create("li-b", "rg-team-b"))).status, 403);
+    assert.equal((await post(token, create("li-a", "rg-team-a-apps"))).status, 202);
+    const done = await waitForRequest(host, "li-a");
+    assert.deepEqual([done.state, done.requestedBy?.displayName, done.requestedBy?.objectId, done.requestedBy?.roles], ["Succeeded", "alice", localObjectId("alice"), ["Team.A"]]);
+  });
+
+  it("the token route wants a name and roles; the CLI says what is missing", async () => {
+    const bad = await fetch(`${host.url}/local/token`, { method: "POST", body: JSON.stringify({ name: "alice" }) });
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).error, /"roles"/);
+    const run = await tokenCli(["--name", "alice"]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /token needs --name and at least one --role/);
+  });
+});
+
 describe("the local host without a token check", () => {
   it("acts as one local caller with every right, recorded as such", async () => {
     const host = await startTestHost({ httpPort: 0 });
@@ -175,6 +217,7 @@ describe("the local host without a token check", () => {
       const res = await fetch(`${host.url}/api/requests`, { method: "POST", body: JSON.stringify({ ...example("pod-sandboxing.json"), requestId: "local-1" }) });
       assert.equal(res.status, 202);
       assert.deepEqual((await waitForRequest(host, "local-1")).requestedBy, { via: "local", displayName: "local caller (no token check)" });
+      assert.equal((await fetch(`${host.url}/local/token`, { method: "POST", body: JSON.stringify({ name: "alice", roles: ["Team.A"] }) })).status, 404, "it hands out no tokens");
     } finally {
       await host.close();
     }
