@@ -20,11 +20,12 @@ import { restoreAwaited } from "./drift.js";
 import { redact } from "../domain/redact.js";
 import { statusDocument, type StatusDocument } from "./status.js";
 import { referencedResources } from "../domain/scopes.js";
-import { authorizeRequest, describeRequester, LOCAL_CALLER, mayActOn, maySee, type Caller, type CallerPolicy, type RequestedBy } from "../domain/caller.js";
+import { authorizeRequest, describeRequester, LOCAL_CALLER, mayActOn, maySee, writeRefusal, type Caller, type CallerPolicy, type RequestedBy } from "../domain/caller.js";
 
 export type AcceptOutcome =
   | { kind: "accepted" | "existing"; status: StatusDocument }
   | { kind: "rejected"; status: StatusDocument; errors: ValidationError[] }
+  /** The id names another request (whose status only a caller who may see it is shown). */
   | { kind: "conflict"; status: StatusDocument; message: string }
   /** Its rows are written but its first messages could not be sent: a redelivery or a repeat POST starts it. */
   | { kind: "notStarted"; status: StatusDocument; message: string }
@@ -126,26 +127,31 @@ export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: st
   // Who asks comes first: an unauthenticated message is recorded Rejected and nothing else is looked at.
   if (!caller) return reject(deps, raw, [{ path: "authorization", message: access.unauthenticated ?? "the caller could not be established" }], fallbackId, { code: "Unauthenticated" });
   const requestedBy = requesterOf(caller);
-  if (parseErrors) return reject(deps, raw, parseErrors, fallbackId, { requestedBy });
+  if (parseErrors) return reject(deps, raw, parseErrors, fallbackId, { requestedBy, caller });
   const opts = { allowedScopes: deps.settings.allowedScopes };
   const given = validateRequest(raw, opts);
+  const forbid = async (req: ClusterRequest, errors: ValidationError[], target: string): Promise<AcceptOutcome> => {
+    deps.log(`refused ${req.operation} for ${describeRequester(requestedBy)}: ${errors.map((e) => `${e.path}: ${e.message}`).join("; ").slice(0, 2000)}`, { level: "warning", requestedBy: describeRequester(requestedBy) });
+    // Over HTTP the 403 is the answer; a queue message has no one to answer, so its request shows Rejected.
+    const refusal = await reject(deps, raw, errors, fallbackId, { code: "Forbidden", requestedBy, caller, target, record: caller.via === "queue" });
+    return { kind: "forbidden", errors, status: refusal.status };
+  };
   if (given.ok) {
     const refused = await refusalsFor(deps, caller, given.request, deps.settings.callerPolicy);
-    if (refused.forbidden) {
-      deps.log(`refused ${given.request.operation} for ${describeRequester(requestedBy)}: ${refused.errors.map((e) => `${e.path}: ${e.message}`).join("; ").slice(0, 2000)}`, { level: "warning", requestedBy: describeRequester(requestedBy) });
-      // Over HTTP the 403 is the answer; a queue message has no one to answer, so its request shows Rejected.
-      const target = referencedResources(given.request)[0]?.id ?? "";
-      const refusal = await reject(deps, raw, refused.errors, fallbackId, { code: "Forbidden", requestedBy, target, record: caller.via === "queue" });
-      return { kind: "forbidden", errors: refused.errors, status: refusal.status };
-    }
-    if (refused.errors.length) return reject(deps, raw, refused.errors, fallbackId, { requestedBy });
+    if (refused.forbidden) return forbid(given.request, refused.errors, referencedResources(given.request)[0]?.id ?? "");
+    if (refused.errors.length) return reject(deps, raw, refused.errors, fallbackId, { requestedBy, caller });
   }
   // A request that exists (and was not rejected) is answered from its record: a delete's source is
   // not read again.
   const known = given.ok && given.request.requestId ? await deps.requests.getRequest(given.request.requestId) : undefined;
-  if (known && known.state !== "Rejected" && given.ok) return answerExisting(deps, known, canonicalHash(given.request));
+  if (known && known.state !== "Rejected" && given.ok) return answerExisting(deps, known, canonicalHash(given.request), caller);
   const checked = await planValidated(given, opts, deps);
-  if (!checked.ok) return reject(deps, raw, checked.errors, fallbackId);
+  if (!checked.ok) return reject(deps, raw, checked.errors, fallbackId, { requestedBy, caller });
+  // What a delete removes the deleted request named, in its caller's scopes: this caller's roles must reach all of it too.
+  if (checked.request.operation === "delete") {
+    const outside = [...new Set(checked.plan.steps.map((s) => s.resourceId && writeRefusal(requestedBy, "delete", s.resourceId, deps.settings.callerPolicy)).filter((m): m is string => !!m))];
+    if (outside.length) return forbid(checked.request, outside.map((message) => ({ path: "deletes", message, source: "CALLER_POLICY setting" })), checked.plan.target);
+  }
 
   const { plan } = checked;
   const id = checked.request.requestId ?? randomUUID();
@@ -153,14 +159,14 @@ export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: st
   // or put back meanwhile: it would make again what nobody holds any more.
   const restored = restoredRequest(checked.request);
   if (restored && !(await restoreAwaited(deps, id, checked.request)))
-    return reject(deps, raw, [{ path: "restores", message: `no drift of what request ${restored} made waits for this restore any more (released by a delete of that request, or back as it was)` }], fallbackId, { requestedBy });
+    return reject(deps, raw, [{ path: "restores", message: `no drift of what request ${restored} made waits for this restore any more (released by a delete of that request, or back as it was)` }], fallbackId, { requestedBy, caller });
   // Stored with its id: steps re-plan from it, and the tags of what it creates name the request.
   const request = { ...checked.request, requestId: id };
   const bodyHash = canonicalHash(checked.request);
   const existing = await deps.requests.getRequest(id);
-  // A Rejected request never ran: a corrected body may take its id.
-  if (existing?.state === "Rejected") await deps.requests.deleteRejected(existing);
-  else if (existing) return answerExisting(deps, existing, bodyHash);
+  // A Rejected request never ran: a corrected body of the same caller may take its id.
+  if (existing?.state === "Rejected" && mayTakeId(caller, existing)) await deps.requests.deleteRejected(existing);
+  else if (existing) return answerExisting(deps, existing, bodyHash, caller);
 
   const rec: RequestRecord = {
     id,
@@ -178,12 +184,26 @@ export async function acceptRequest(deps: AppDeps, raw: unknown, fallbackId?: st
     requestedBy,
   };
   const steps: StepRecord[] = plan.steps.map((s) => ({ requestId: id, name: s.name, state: "Pending", seq: 0, attempts: 0, posts: 0, writes: 0, resourceId: s.resourceId }));
-  if (!(await deps.requests.create(rec, steps))) return answerExisting(deps, (await deps.requests.getRequest(id))!, bodyHash);
+  if (!(await deps.requests.create(rec, steps))) return answerExisting(deps, (await deps.requests.getRequest(id))!, bodyHash, caller);
   deps.log(`accepted ${request.operation} request ${id} with ${plan.steps.length} steps, requested by ${describeRequester(requestedBy)}`, { requestId: id, requestedBy: describeRequester(requestedBy) });
   const failed = await startSteps(deps, rec, plan);
   if (failed) return failed;
   return { kind: "accepted", status: (await statusOf(deps, id))! };
 }
+
+/**
+ * The id names a request this caller may not see: this attempt is refused, not recorded, and its
+ * document says only that (like a 403's); nothing of the other request is shown.
+ */
+function taken(deps: AppDeps, id: string, caller: Caller | undefined): Extract<AcceptOutcome, { kind: "conflict" }> {
+  const message = `requestId ${id} is taken by another request: choose another requestId`;
+  const now = deps.now().toISOString();
+  const rec: RequestRecord = { id, operation: "unknown", target: "", state: "Rejected", createdAt: now, updatedAt: now, body: undefined, bodyHash: "", plan: [], warnings: [], error: { code: "RequestIdConflict", message }, requestedBy: caller && requesterOf(caller) };
+  return { kind: "conflict", status: statusDocument(rec, []), message };
+}
+
+/** A Rejected row's id may be taken by a corrected body of its own caller (or of nobody: an unauthenticated one). */
+const mayTakeId = (caller: Caller | undefined, rec: RequestRecord) => !!caller && (caller.unrestricted || !rec.requestedBy?.objectId || rec.requestedBy.objectId === caller.objectId);
 
 /** Parses a queue message body: JSON text or an already-decoded object. */
 export function parseMessageBody(body: unknown): { ok: true; value: unknown } | { ok: false; errors: ValidationError[] } {
@@ -192,7 +212,12 @@ export function parseMessageBody(body: unknown): { ok: true; value: unknown } | 
   return checkDecoded(body);
 }
 
-async function answerExisting(deps: AppDeps, existing: RequestRecord, bodyHash: string): Promise<AcceptOutcome> {
+/**
+ * The id names a request already. A caller who may not see it learns only that the id is taken:
+ * never its status, and it can neither repeat it nor take its id over.
+ */
+async function answerExisting(deps: AppDeps, existing: RequestRecord, bodyHash: string, caller: Caller): Promise<AcceptOutcome> {
+  if (!maySee(caller, existing, deps.settings.callerPolicy)) return taken(deps, existing.id, caller);
   const status = (await statusOf(deps, existing.id))!;
   if (existing.state === "Rejected") return { kind: "conflict", status, message: `request ${existing.id} was rejected and then taken by another body` };
   if (existing.bodyHash !== bodyHash)
@@ -260,7 +285,7 @@ export function storedProblems(errors: ValidationError[]): ValidationError[] {
   return more ? [...kept, { path: "", message: `and ${more} more problem(s), not kept` }] : kept;
 }
 
-async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fallbackId?: string, how: { code?: "Unauthenticated" | "Forbidden"; requestedBy?: RequestedBy; target?: string; record?: boolean } = {}): Promise<Extract<AcceptOutcome, { kind: "rejected" | "conflict" }>> {
+async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fallbackId?: string, how: { code?: "Unauthenticated" | "Forbidden"; requestedBy?: RequestedBy; caller?: Caller; target?: string; record?: boolean } = {}): Promise<Extract<AcceptOutcome, { kind: "rejected" | "conflict" }>> {
   const asObj = (raw && typeof raw === "object" && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
   const given = typeof asObj.requestId === "string" && REQUEST_ID.test(asObj.requestId) ? asObj.requestId : undefined;
   const id = given ?? (fallbackId && REQUEST_ID.test(fallbackId) ? fallbackId : undefined) ?? randomUUID();
@@ -289,6 +314,8 @@ async function reject(deps: AppDeps, raw: unknown, errors: ValidationError[], fa
   if (how.record === false) return { kind: "rejected", status: statusDocument(rec, []), errors };
   if (!(await deps.requests.createRejected(rec))) {
     const existing = (await deps.requests.getRequest(id))!;
+    // Someone else's request, or someone else's rejection: the id is taken, and nothing more is said.
+    if (!how.caller || !maySee(how.caller, existing, deps.settings.callerPolicy) || (existing.state === "Rejected" && !mayTakeId(how.caller, existing))) return taken(deps, id, how.caller);
     if (existing.state !== "Rejected") return { kind: "conflict", status: (await statusOf(deps, id))!, message: `request ${id} exists and this body is invalid` };
     // The latest rejection of the id is what its status shows.
     await deps.requests.replaceRejected({ ...rec, createdAt: existing.createdAt }, existing.etag);

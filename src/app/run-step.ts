@@ -7,7 +7,9 @@
 // a no-op when it did not); anything else is stale and is dropped. So a redelivered or duplicated
 // message never writes to ARM twice, and a crash between an ARM write and the next message is
 // healed by redelivery.
-import { describeRequester } from "../domain/caller.js";
+import { describeRequester, writeRefusal } from "../domain/caller.js";
+import type { Operation } from "../domain/contract.js";
+import { outsideAllowed } from "../domain/scopes.js";
 import { createHash } from "node:crypto";
 import { redact } from "../domain/redact.js";
 import { readySteps } from "../domain/plan.js";
@@ -82,6 +84,10 @@ export async function runStep(invocation: AppDeps, msg: StepMessage): Promise<vo
   }
 }
 
+/** Why this request may not write `id`: outside ALLOWED_SCOPES, or outside its caller's roles for its operation. */
+const outsideScopes = (deps: AppDeps, req: RequestRecord, id: string) =>
+  outsideAllowed(id, deps.settings.allowedScopes) ?? writeRefusal(req.requestedBy, req.operation as Operation, id, deps.settings.callerPolicy);
+
 async function act(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepContext, row: StepRecord, d: Decision, current: readonly unknown[]): Promise<void> {
   switch (d.do) {
     case "done":
@@ -100,6 +106,10 @@ async function act(deps: AppDeps, req: RequestRecord, def: StepDef, ctx: StepCon
     case "put":
     case "post":
     case "delete": {
+      // What the plan found only as it ran (a VNet read off an existing cluster) is held to the
+      // scopes the request itself was: ALLOWED_SCOPES and its caller's roles. Refused: no write.
+      const outside = outsideScopes(deps, req, d.ref.id);
+      if (outside) return fail(deps, req, row, { code: "OutsideScopes", message: outside });
       // A slot in the subscription's rate buckets first; none free: deferred, not failed.
       const paced = await paceWrite(deps, row, d);
       if (!("go" in paced)) return settlePaced(deps, req, row, paced, Infinity);

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { parseArmId } from "./arm-id.js";
 import { operations, restoredRequest, type ClusterRequest, type Operation } from "./contract.js";
-import { referencedResources } from "./scopes.js";
+import { isRegistration, referencedResources } from "./scopes.js";
 import type { ValidationError } from "./validation-error.js";
 
 export type Via = "http" | "queue" | "event" | "timer" | "sweep" | "local";
@@ -115,6 +115,18 @@ export function authorizeRequest(caller: Caller, req: ClusterRequest, policy: Ca
   return referencedResources(req)
     .filter((r) => !allowing.some((g) => g.scopes.some((s) => inRoleScope(r.id, s))))
     .map((r) => ({ path: r.path, message: `${r.id} is outside the scopes ${who(caller)} may act on for ${req.operation}`, source }));
+}
+
+/**
+ * Why the request's caller may not write `id` (undefined: it may): what a plan finds only as it
+ * runs (a VNet read off an existing cluster) or takes from another request (what a delete removes)
+ * is held to the scopes of the caller's roles that allow the operation, as what the request names
+ * is before it is accepted. The app's own requests and the local caller act where their request does.
+ */
+export function writeRefusal(by: RequestedBy | undefined, operation: Operation, id: string, policy: CallerPolicy | undefined): string | undefined {
+  if (!by || (by.via !== "http" && by.via !== "queue") || isRegistration(id)) return undefined;
+  const allowing = grantsOf(by, policy).filter((g) => g.operations.includes("*") || g.operations.includes(operation));
+  return allowing.some((g) => g.scopes.some((s) => inRoleScope(id, s))) ? undefined : `${id} is outside the scopes ${who(by)} may act on for ${operation}`;
 }
 
 /** A recorded request as the read checks see it. */

@@ -26,6 +26,16 @@ export function parseAllowedScopes(text: string | undefined): AllowedScopes | un
 /** Whether the resource `id` lies inside one of the scopes (segment by segment: src/domain/arm-id.ts). */
 export const inScope = (id: string, scopes: AllowedScopes): boolean => scopes.some((s) => isUnder(id, s));
 
+/** A provider's or preview feature's registration: a subscription-wide action every procedure needs, not anyone's resource. */
+export const isRegistration = (id: string): boolean => /^\/subscriptions\/[^/]+\/providers\/[^/]+(\/features\/[^/]+)?$/i.test(id);
+
+/** Why a write of `id` is outside ALLOWED_SCOPES (undefined: inside, or a registration in a subscription they reach). */
+export function outsideAllowed(id: string, scopes: AllowedScopes | undefined): string | undefined {
+  if (!scopes || inScope(id, scopes)) return undefined;
+  if (isRegistration(id) && scopes.some((s) => s.split("/")[2]?.toLowerCase() === id.split("/")[2]?.toLowerCase())) return undefined;
+  return `${id} is outside ALLOWED_SCOPES`;
+}
+
 /** Every resource the request names by id or by parts, with the field that names it. */
 export function referencedResources(req: ClusterRequest): { path: string; id: string }[] {
   const out: { path: string; id: string }[] = [];

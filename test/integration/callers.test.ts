@@ -10,7 +10,7 @@ import { UnsecuredJWT } from "jose";
 import { QUEUES } from "../../src/app/queue.js";
 import type { CallerPolicy } from "../../src/domain/caller.js";
 import type { LocalHost } from "../../src/local/host.js";
-import { startTestHost, waitForRequest } from "../helpers/local.js";
+import { armWrites, startTestHost, waitForRequest } from "../helpers/local.js";
 import { example, SUB } from "../helpers/examples.js";
 import { AUDIENCE, ISSUER, startTokenIssuer, TENANT, type MintOptions, type TokenIssuer } from "../helpers/tokens.js";
 
@@ -20,12 +20,14 @@ const POLICY: CallerPolicy = {
     "Team.A": { operations: ["*"], scopes: [rg("rg-team-a*")], requests: "own" },
     "Team.B": { operations: ["create", "delete", "setPrivateCluster"], scopes: [rg("rg-team-b")], requests: "own" },
     "Platform.Admin": { operations: ["*"], scopes: [`/subscriptions/${SUB}`], requests: "scopes" },
+    "Apps.Lead": { operations: ["delete"], scopes: [rg("rg-team-a-apps")], requests: "scopes" },
   },
 };
 const PEOPLE = {
   alice: { oid: "aaaaaaaa-0000-0000-0000-000000000001", upn: "alice@team-a.example", name: "Alice", roles: ["Team.A"] },
   bob: { oid: "bbbbbbbb-0000-0000-0000-000000000002", upn: "bob@team-b.example", name: "Bob", roles: ["Team.B"] },
   admin: { oid: "cccccccc-0000-0000-0000-000000000003", upn: "ops@platform.example", name: "Ops", roles: ["Platform.Admin"] },
+  lead: { oid: "dddddddd-0000-0000-0000-000000000004", upn: "lead@team-a.example", name: "Lead", roles: ["Apps.Lead"] },
 };
 
 describe("callers by identity: tokens, CALLER_POLICY, requestedBy", () => {
@@ -129,6 +131,66 @@ describe("callers by identity: tokens, CALLER_POLICY, requestedBy", () => {
     const adminDeletes = await call("POST", "/api/requests", admin, { operation: "delete", requestId: "admin-deletes-alice", deletes: "alice-1", confirm: true });
     assert.equal(adminDeletes.status, 202, JSON.stringify(adminDeletes.body));
     assert.equal((await waitForRequest(host, "admin-deletes-alice")).state, "Succeeded");
+  });
+
+  it("another team's requestId is only 'taken': its status is never shown, it is neither repeated nor taken over, on either path", async () => {
+    const [alice, bob] = await Promise.all([mint("alice"), mint("bob")]);
+    const before = armRequests();
+    // Alice's own rejection (an invalid body), under an id Bob then tries to take with a valid one.
+    assert.equal((await call("POST", "/api/requests", alice, { ...create("alice-typo", "rg-team-a-apps"), nodePools: [] })).status, 400);
+    const alicesRejection = JSON.stringify((await call("GET", "/api/requests/alice-typo", alice)).body.error);
+    const attempts: [string, unknown][] = [
+      ["a repeat of Bob's own body", create("bob-1", "rg-team-b")],
+      ["the same body as Alice's request, under its id", { ...create("bob-1", "rg-team-b"), requestId: "alice-1" }],
+      ["an invalid body under Alice's id", { requestId: "alice-1" }],
+      ["a valid body under Alice's rejected id", create("alice-typo", "rg-team-b")],
+      ["an invalid body under Alice's rejected id", { requestId: "alice-typo" }],
+    ];
+    for (const [what, body] of attempts.slice(1)) {
+      const res = await call("POST", "/api/requests", bob, body);
+      assert.equal(res.status, 409, what);
+      assert.equal(res.body.error.code, "RequestIdConflict", what);
+      assert.match(res.body.error.message, /is taken by another request: choose another requestId/, what);
+      assert.doesNotMatch(JSON.stringify(res.body), /alice@|aaaaaaaa-|rg-team-a|"Alice"|Team\.A|steps":\[\{/, `${what}: nothing of Alice's request`);
+    }
+    assert.equal((await call("POST", "/api/requests", bob, attempts[0][1])).status, 202, "a caller's own id still answers with its request");
+    await sendMessage("bob-takes-alice", { ...create("x", "rg-team-b"), requestId: "alice-typo" }, { authorization: `Bearer ${bob}` });
+    assert.equal(host.bus.deadLetters(QUEUES.requests).some((m) => m.messageId === "msg-bob-takes-alice"), true, "on the queue: a conflict, dead-lettered with the reason");
+    assert.equal(JSON.stringify((await call("GET", "/api/requests/alice-typo", alice)).body.error), alicesRejection, "Alice's rejection is untouched");
+    assert.equal((await call("GET", "/api/requests/alice-1", alice)).body.state, "Succeeded");
+    assert.equal(armRequests(), before, "nothing reached ARM");
+  });
+
+  it("what a request finds only as it runs, or a delete takes from the request it deletes, is held to the caller's scopes: no write outside them", async () => {
+    const [alice, lead] = await Promise.all([mint("alice"), mint("lead")]);
+    // A cluster of team A whose nodes sit in a hub VNet of another group: converting it would put the API server's subnet there.
+    const hub = `/subscriptions/${SUB}/resourceGroups/rg-hub`;
+    const vnet = `${hub}/providers/Microsoft.Network/virtualNetworks/vnet-hub`;
+    host.standIn!.seed({ id: hub, location: "westus2" });
+    host.standIn!.seed({ id: vnet, location: "westus2", properties: { addressSpace: { addressPrefixes: ["10.224.0.0/12"] }, subnets: [{ name: "nodes", properties: { addressPrefix: "10.224.0.0/16" } }] } });
+    const pool = (name: string, mode: string) => ({ name, mode, count: 1, vmSize: "Standard_D4s_v3", osType: "Linux", vnetSubnetID: `${vnet}/subnets/nodes` });
+    host.standIn!.seed({ id: `${rg("rg-team-a-apps")}/providers/Microsoft.ContainerService/managedClusters/aks-spoke`, location: "westus2", identity: { type: "SystemAssigned" }, properties: { kubernetesVersion: "1.30.3", dnsPrefix: "aks-spoke", networkProfile: { networkPlugin: "azure", outboundType: "loadBalancer" }, agentPoolProfiles: [pool("system", "System")] } });
+    const writes = armWrites(host).length;
+    const convert = await call("POST", "/api/requests", alice, { operation: "enableApiServerVnetIntegration", requestId: "alice-convert-spoke", cluster: { subscriptionId: SUB, resourceGroup: "rg-team-a-apps", name: "aks-spoke" }, network: { subnets: { apiServer: "10.225.0.0/28" } } });
+    assert.equal(convert.status, 202, JSON.stringify(convert.body));
+    const done = await waitForRequest(host, "alice-convert-spoke");
+    assert.equal(done.state, "Failed");
+    const refused = done.steps.find((x) => x.lastError?.code === "OutsideScopes" || x.error?.code === "OutsideScopes");
+    assert.ok(refused, JSON.stringify(done.steps));
+    assert.match(JSON.stringify(refused), /rg-hub.* is outside the scopes alice@team-a\.example may act on for enableApiServerVnetIntegration/);
+    assert.deepEqual(armWrites(host).slice(writes), [], "nothing written in the hub");
+
+    // Alice's cluster in rg-team-a-apps with its VNet in rg-team-a-net: a lead of rg-team-a-apps alone may not delete it.
+    const withNet = { ...create("alice-net", "rg-team-a-apps"), network: { resourceGroup: "rg-team-a-net", vnetName: "vnet-a", addressPrefixes: ["10.10.0.0/16"], subnets: { nodes: "10.10.1.0/24" } } };
+    const made = await call("POST", "/api/requests", alice, withNet);
+    assert.equal(made.status, 202, JSON.stringify(made.body));
+    assert.equal((await waitForRequest(host, "alice-net")).state, "Succeeded");
+    const before = armRequests();
+    const del = await call("POST", "/api/requests", lead, { operation: "delete", requestId: "lead-deletes-alice-net", deletes: "alice-net", confirm: true });
+    assert.equal(del.status, 403, JSON.stringify(del.body));
+    assert.ok(del.body.error.details.every((d: { target: string }) => d.target === "deletes"));
+    assert.match(JSON.stringify(del.body.error.details), /rg-team-a-net.* is outside the scopes lead@team-a\.example may act on for delete/);
+    assert.equal(armRequests(), before, "zero ARM requests");
   });
 
   it("a bad token on either path: a clear error, nothing recorded over HTTP, Rejected (Unauthenticated) on the queue, nothing written", async () => {
