@@ -33,8 +33,9 @@ export interface Caller extends RequestedBy {
 
 /** The local host without a token check: one caller with every right (loopback only). */
 export const LOCAL_CALLER: Caller = { via: "local", displayName: "local caller (no token check)", unrestricted: true };
-/** The app's own requests (node-image upgrades, restores): only the app can send to their queue. */
+/** How the app's own requests come (node-image upgrades, restores): only the app can send to their queue. */
 const APP_VIAS = new Set<Via>(["event", "timer", "sweep"]);
+/** The app itself as the caller of its own requests. */
 export const appCaller = (via: "event" | "timer" | "sweep"): Caller => ({ via, displayName: `aks-provisioner (${via})`, unrestricted: true });
 
 /**
